@@ -195,6 +195,14 @@ def setup_page(worksheet, widths: tuple[float, ...], *, landscape: bool) -> None
     worksheet.freeze_panes(FIRST_DATA_ROW, 0)
 
 
+def put_text(worksheet, row: int, col: int, text: str, cell_format) -> None:
+    """write_string, or a formatted blank for '' (XlsxWriter would store an empty string)."""
+    if text:
+        worksheet.write_string(row, col, text, cell_format)
+    else:
+        worksheet.write_blank(row, col, None, cell_format)
+
+
 def merged_text(worksheet, row: int, last_col: int, text: str, cell_format) -> None:
     """Merge row[0:last_col] and put text in it through write_string, never write()."""
     worksheet.merge_range(row, 0, row, last_col, "", cell_format)

@@ -26,6 +26,7 @@ from ._sheet import (
     build_form,
     cell_text,
     fit_row,
+    put_text,
     setup_page,
     write_note,
     write_top,
@@ -116,12 +117,12 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
             sheet.write_number(row_no, 0, seq, styles.number)
             if grouped:
                 last = following is None or cell_text(following.general_branch) != group
-                sheet.write_string(row_no, 1, shown, styles.group[first, last])
+                put_text(sheet, row_no, 1, shown, styles.group[first, last])
             else:
-                sheet.write_string(row_no, 1, shown, styles.text)
+                put_text(sheet, row_no, 1, shown, styles.text)
             previous_group = group
-            sheet.write_string(row_no, 2, branch, styles.text)
-            sheet.write_string(row_no, GRADE_COL, grade, styles.grade)
+            put_text(sheet, row_no, 2, branch, styles.text)
+            put_text(sheet, row_no, GRADE_COL, grade, styles.grade)
             sheet.write_blank(row_no, GRADE_PAD_COL, None, styles.grade_pad)
             row_no += 1
 

@@ -13,6 +13,7 @@ from ._sheet import (
     build_form,
     cell_text,
     fit_row,
+    put_text,
     setup_page,
     write_note,
     write_top,
@@ -74,7 +75,7 @@ def annex3_workbook(header: FormHeader, rows: Iterable[Annex3Row]) -> bytes:
             fit_row(sheet, row_no, zip(texts, WIDTHS[1:]))
             sheet.write_number(row_no, 0, seq, styles.number)
             for col, (text, style) in enumerate(zip(texts, text_styles), start=1):
-                sheet.write_string(row_no, col, text, style)
+                put_text(sheet, row_no, col, text, style)
             row_no += 1
         write_note(sheet, styles, row_no, header, WIDTHS)
 
