@@ -1,0 +1,44 @@
+"""`flask --app app zhibu ...` commands."""
+import click
+from flask.cli import AppGroup
+
+zhibu_cli = AppGroup("zhibu", help="zhibu (支部) administration commands.")
+
+
+@zhibu_cli.command("init")
+def init_command():
+    """Apply migrations and create the roles and permissions (idempotent)."""
+    from app.services.setup import initialize
+
+    initialize()
+    click.echo("数据库与角色权限已就绪 / database and roles are ready")
+
+
+@zhibu_cli.command("demo")
+@click.option("--password", default=None, help="Password for every demo account (default: random, printed).")
+def demo_command(password):
+    """Load the demo university (idempotent) and print the accounts."""
+    from app.services.demo import load_demo
+    from app.services.setup import initialize
+
+    initialize()
+    report = load_demo(password=password, progress=click.echo)
+    click.echo(report.accounts_table())
+
+
+@zhibu_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["committee", "general_branch", "branch"]))
+@click.option("--org", "org_name", required=True, help="Name of the organization the user belongs to.")
+@click.option("--first-name", default=None)
+@click.option("--last-name", default="")
+def create_user_command(username, password, role, org_name, first_name, last_name):
+    """Create a login bound to one organization."""
+    from app.services.accounts import AccountError, create_user
+
+    try:
+        create_user(username, password, role, org_name, first_name=first_name or username, last_name=last_name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已创建用户 {username} / created user {username}")

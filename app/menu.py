@@ -1,0 +1,42 @@
+"""Every add_view / add_api / add_link, in one place (never an import side effect)."""
+from flask_babel import lazy_gettext as _l
+
+from app.views.life import ActivityView, FundingView
+from app.views.org import BranchApi, BranchView, CommitteeView, GeneralBranchApi, GeneralBranchView
+from app.views.people import (
+    ContactCadreApi, ContactCadreView, MemberApi, MemberView, SecretaryApi, SecretaryView, TrainingView,
+)
+
+CATEGORIES = {
+    "Organization": (_l("组织架构"), "fa-sitemap"),
+    "Members": (_l("党员队伍"), "fa-users"),
+    "Contact": (_l("联系干部"), "fa-handshake-o"),
+    "Life": (_l("组织生活"), "fa-calendar"),
+}
+
+# (view class, menu name, label, category, icon); names match security/roles.py.
+MENU = [
+    (CommitteeView, "Committees", _l("党委"), "Organization", "fa-flag"),
+    (GeneralBranchView, "General branches", _l("党总支"), "Organization", "fa-university"),
+    (BranchView, "Branches", _l("党支部"), "Organization", "fa-cubes"),
+    (MemberView, "Members", _l("党员名册"), "Members", "fa-address-book"),
+    (SecretaryView, "Secretaries", _l("支部书记"), "Members", "fa-user-circle"),
+    (ContactCadreView, "Contact cadres", _l("联系干部"), "Contact", "fa-handshake-o"),
+    (ActivityView, "Activities", _l("组织生活"), "Life", "fa-calendar-check-o"),
+    (TrainingView, "Trainings", _l("培训记录"), "Life", "fa-graduation-cap"),
+    (FundingView, "Fundings", _l("经费"), "Life", "fa-money"),
+]
+
+APIS = [GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi]
+
+
+def register(appbuilder) -> None:
+    """Register all views, menus and APIs of zhibu on one AppBuilder."""
+    for view, name, label, category, icon in MENU:
+        category_label, category_icon = CATEGORIES[category]
+        appbuilder.add_view(
+            view, name, label=label, icon=icon, category=category,
+            category_label=category_label, category_icon=category_icon,
+        )
+    for api in APIS:
+        appbuilder.add_api(api)

@@ -1,0 +1,57 @@
+"""SQLAlchemy tables, split by concern; import everything from here."""
+from sqlalchemy import and_, event, func, select
+from sqlalchemy.orm import column_property
+
+from app.models.choices import (  # noqa: F401
+    ACTIVITY_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, GENDERS, MEMBER_TYPES, ORG_KINDS,
+    STUDENT_CATEGORIES, TITLE_RANKS, label,
+)
+from app.models.life import Activity, Funding
+from app.models.org import Branch, Committee, GeneralBranch
+from app.models.people import (
+    ContactCadre, Member, Secretary, SecretaryViolation, TrainingRecord, cadre_branch,
+)
+from app.models.users import UserOrg
+
+__all__ = [
+    "Activity", "Branch", "Committee", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
+]
+
+
+def _count_members(member_type: str):
+    return (
+        select(func.count(Member.id))
+        .where(and_(Member.branch_id == Branch.id, Member.member_type == member_type))
+        .correlate_except(Member)
+        .scalar_subquery()
+    )
+
+
+# Derived, never typed in: the roster decides the counts (DOMAIN.md, Branch).
+Branch.formal_count = column_property(_count_members("formal"), deferred=False)
+Branch.probationary_count = column_property(_count_members("probationary"), deferred=False)
+Branch.secretary_name = column_property(
+    select(Member.name)
+    .join(Secretary, Secretary.member_id == Member.id)
+    .where(and_(Secretary.branch_id == Branch.id, Secretary.left_on.is_(None)))
+    .order_by(Secretary.appointed_on.desc())
+    .limit(1)
+    .correlate_except(Member, Secretary)
+    .scalar_subquery(),
+    deferred=False,
+)
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _member_committee(mapper, connection, member):
+    """Keep the denormalised committee id equal to the branch's committee."""
+    branch_id = member.branch.id if member.branch is not None and member.branch.id else member.branch_id
+    if branch_id is None:
+        return
+    member.committee_id = connection.execute(
+        select(GeneralBranch.committee_id)
+        .join(Branch, Branch.general_branch_id == GeneralBranch.id)
+        .where(Branch.id == branch_id)
+    ).scalar_one()

@@ -1,0 +1,54 @@
+"""Enumerations stored as short codes; labels are translated at display time."""
+from flask_babel import lazy_gettext as _l
+
+BRANCH_CATEGORIES = {
+    "teacher": _l("教师"),
+    "undergraduate": _l("本科生"),
+    "graduate": _l("研究生"),
+    "admin": _l("管理"),
+    "service": _l("服务"),
+    "retired": _l("离退休"),
+}
+STUDENT_CATEGORIES = ("undergraduate", "graduate")
+
+GENDERS = {"M": _l("男"), "F": _l("女")}
+
+MEMBER_TYPES = {"formal": _l("正式党员"), "probationary": _l("预备党员")}
+
+TITLE_RANKS = {
+    "senior": _l("正高"),
+    "associate": _l("副高"),
+    "intermediate": _l("中级"),
+    "junior": _l("初级"),
+    "none": _l("无"),
+}
+
+CADRE_LEVELS = {
+    "school_leader": _l("校领导"),
+    "dept_leader": _l("院系领导班子成员"),
+    "office_cadre": _l("机关干部"),
+    "gb_committee": _l("党总支委员"),
+}
+
+ACTIVITY_KINDS = {
+    "general_meeting": _l("支部党员大会"),
+    "committee_meeting": _l("支委会"),
+    "group_meeting": _l("党小组会"),
+    "party_lecture": _l("党课"),
+    "life_meeting": _l("组织生活会"),
+    "appraisal": _l("民主评议党员"),
+    "theme_day": _l("主题党日/其他"),
+}
+
+ORG_KINDS = {
+    "committee": _l("党委"),
+    "general_branch": _l("党总支"),
+    "branch": _l("党支部"),
+}
+
+
+def label(choices: dict, code) -> str:
+    """The display label of a code, or the code itself when unknown."""
+    if code is None:
+        return ""
+    return str(choices.get(code, code))

@@ -1,0 +1,77 @@
+"""The three-level organization: committee -> general branch -> branch."""
+from datetime import date
+
+from sqlalchemy import (
+    Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+from app.models.choices import BRANCH_CATEGORIES
+
+
+class Committee(db.Model):
+    """党委: usually one per installation; a city deployment holds many."""
+
+    __tablename__ = "zb_committee"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False, unique=True)
+    short_name = Column(String(60))
+    general_branches = relationship(
+        "GeneralBranch", back_populates="committee", order_by="GeneralBranch.code"
+    )
+
+    def __str__(self):
+        return self.name
+
+
+class GeneralBranch(db.Model):
+    """党总支 / 院系级党委."""
+
+    __tablename__ = "zb_general_branch"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+    id = Column(Integer, primary_key=True)
+    code = Column(String(20), nullable=False, default="")
+    name = Column(String(120), nullable=False)
+    committee_id = Column(
+        Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    committee = relationship("Committee", back_populates="general_branches")
+    phone = Column(String(40))
+    branches = relationship("Branch", back_populates="general_branch", order_by="Branch.name")
+
+    def __str__(self):
+        return self.name
+
+
+class Branch(db.Model):
+    """党支部: member counts are derived from the roster (see models/__init__)."""
+
+    __tablename__ = "zb_branch"
+    __table_args__ = (UniqueConstraint("general_branch_id", "name"),)
+    id = Column(Integer, primary_key=True)
+    code = Column(String(20), nullable=False, default="")
+    name = Column(String(120), nullable=False)
+    general_branch_id = Column(
+        Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    general_branch = relationship("GeneralBranch", back_populates="branches")
+    category = Column(String(20), nullable=False, default="teacher", info={"choices": BRANCH_CATEGORIES})
+    is_joint = Column(Boolean, nullable=False, default=False)
+    founded_on = Column(Date)
+    elected_on = Column(Date)
+    term_years = Column(Integer, nullable=False, default=3)
+    election_exemption = Column(String(200))
+    note = Column(Text)
+
+    def __str__(self):
+        return self.name
+
+    def term_ends_on(self) -> date | None:
+        """The day the committee's term runs out (elected on + term years)."""
+        if not self.elected_on:
+            return None
+        try:
+            return self.elected_on.replace(year=self.elected_on.year + self.term_years)
+        except ValueError:  # 29 February
+            return self.elected_on.replace(year=self.elected_on.year + self.term_years, day=28)

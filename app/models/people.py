@@ -1,0 +1,109 @@
+"""The people of a branch: roster, secretaries, contact cadres, training."""
+from sqlalchemy import (
+    Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+from app.models.choices import CADRE_LEVELS, GENDERS, MEMBER_TYPES, TITLE_RANKS
+
+
+class Member(db.Model):
+    """党员: one row of a branch roster; the number is unique in its committee."""
+
+    __tablename__ = "zb_member"
+    __table_args__ = (UniqueConstraint("committee_id", "number"),)
+    id = Column(Integer, primary_key=True)
+    number = Column(String(40), nullable=False)
+    name = Column(String(60), nullable=False)
+    gender = Column(String(1), info={"choices": GENDERS})
+    member_type = Column(String(20), nullable=False, default="formal", info={"choices": MEMBER_TYPES})
+    joined_on = Column(Date)
+    unit = Column(String(120))
+    is_teacher_backbone = Column(Boolean, nullable=False, default=False)
+    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False, index=True)
+    branch = relationship("Branch")
+    # Kept equal to the branch's committee by a flush hook, so the number can be unique per committee.
+    committee_id = Column(Integer, ForeignKey("zb_committee.id"), nullable=False, index=True)
+
+    def __str__(self):
+        return f"{self.name}（{self.number}）"
+
+
+class Secretary(db.Model):
+    """支部书记: a member appointed to lead a branch; 新任 is derived from appointed_on."""
+
+    __tablename__ = "zb_secretary"
+    id = Column(Integer, primary_key=True)
+    member_id = Column(Integer, ForeignKey("zb_member.id", ondelete="RESTRICT"), nullable=False, index=True)
+    member = relationship("Member")
+    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False, index=True)
+    branch = relationship("Branch")
+    appointed_on = Column(Date, nullable=False)
+    left_on = Column(Date)
+    title_rank = Column(String(20), nullable=False, default="none", info={"choices": TITLE_RANKS})
+    violations = relationship(
+        "SecretaryViolation", back_populates="secretary", cascade="all, delete-orphan",
+        order_by="SecretaryViolation.occurred_on",
+    )
+
+    def __str__(self):
+        return self.member.name if self.member else ""
+
+
+class SecretaryViolation(db.Model):
+    """A major violation of discipline or law by a secretary (veto V1)."""
+
+    __tablename__ = "zb_secretary_violation"
+    id = Column(Integer, primary_key=True)
+    secretary_id = Column(Integer, ForeignKey("zb_secretary.id", ondelete="CASCADE"), nullable=False, index=True)
+    secretary = relationship("Secretary", back_populates="violations")
+    occurred_on = Column(Date, nullable=False)
+    description = Column(Text, nullable=False)
+
+    def __str__(self):
+        return f"{self.occurred_on} {self.description}"
+
+
+cadre_branch = Table(
+    "zb_cadre_branch",
+    db.Model.metadata,
+    Column("cadre_id", Integer, ForeignKey("zb_contact_cadre.id", ondelete="CASCADE"), primary_key=True),
+    Column("branch_id", Integer, ForeignKey("zb_branch.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ContactCadre(db.Model):
+    """联系干部 (领导干部联系党支部制度): linked to the branches it contacts."""
+
+    __tablename__ = "zb_contact_cadre"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(60), nullable=False)
+    position = Column(String(120))
+    level = Column(String(20), nullable=False, default="gb_committee", info={"choices": CADRE_LEVELS})
+    general_branch_id = Column(
+        Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    general_branch = relationship("GeneralBranch")
+    branches = relationship("Branch", secondary=cadre_branch, order_by="Branch.name")
+    attended_meetings = Column(Integer, nullable=False, default=0)
+
+    def __str__(self):
+        return self.name
+
+
+class TrainingRecord(db.Model):
+    """培训记录: hours of training a member took on a day."""
+
+    __tablename__ = "zb_training"
+    id = Column(Integer, primary_key=True)
+    member_id = Column(Integer, ForeignKey("zb_member.id", ondelete="CASCADE"), nullable=False, index=True)
+    member = relationship("Member")
+    held_on = Column(Date, nullable=False)
+    hours = Column(Float, nullable=False)
+    online = Column(Boolean, nullable=False, default=False)
+    topic = Column(String(200), nullable=False)
+    organizer = Column(String(120))
+
+    def __str__(self):
+        return self.topic

@@ -1,0 +1,32 @@
+"""Which organization a login belongs to (ARCHITECTURE.md fact 9: a separate table)."""
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+
+
+class UserOrg(db.Model):
+    """Exactly one organization per user; the org decides the data scope."""
+
+    __tablename__ = "zb_user_org"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'committee' AND committee_id IS NOT NULL AND general_branch_id IS NULL AND branch_id IS NULL)"
+            " OR (kind = 'general_branch' AND general_branch_id IS NOT NULL AND committee_id IS NULL AND branch_id IS NULL)"
+            " OR (kind = 'branch' AND branch_id IS NOT NULL AND committee_id IS NULL AND general_branch_id IS NULL)",
+            name="ck_user_org_exactly_one",
+        ),
+    )
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    kind = Column(String(20), nullable=False)
+    committee_id = Column(Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"))
+    general_branch_id = Column(Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"))
+    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"))
+    committee = relationship("Committee")
+    general_branch = relationship("GeneralBranch")
+    branch = relationship("Branch")
+
+    @property
+    def org(self):
+        """The organization object itself."""
+        return self.committee or self.general_branch or self.branch

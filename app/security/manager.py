@@ -1,0 +1,12 @@
+"""A thin SecurityManager: FAB does the work; zhibu adds the user's organization."""
+from flask_appbuilder.security.sqla.manager import SecurityManager
+
+
+class ZhibuSecurityManager(SecurityManager):
+    """FAB's SQLA security manager; kept as the one place for security overrides."""
+
+    def on_user_login(self, user) -> None:
+        """Forget a cached organization when someone logs in on this request."""
+        from flask import g
+
+        g.pop("_zhibu_org", None)

@@ -1,0 +1,77 @@
+"""Roles as data (the Odoo way): which verbs each role has on each resource.
+
+A resource is a class_permission_name shared by a resource's ModelView and REST API;
+views map their methods onto the verbs read / write / delete (see views/base.py).
+The organization a user belongs to decides *which rows*; this table decides *what verbs*.
+"""
+
+COMMITTEE = "committee"
+GENERAL_BRANCH = "general_branch"
+BRANCH = "branch"
+ROLE_NAMES = (COMMITTEE, GENERAL_BRANCH, BRANCH)
+
+# Which kind of organization each role must belong to.
+ROLE_ORG_KIND = {COMMITTEE: "committee", GENERAL_BRANCH: "general_branch", BRANCH: "branch"}
+
+R, RW, RWD = ("read",), ("read", "write"), ("read", "write", "delete")
+
+PERMISSIONS = {
+    #  resource        committee  general_branch  branch
+    "Committee":      (RW,        (),             ()),
+    "GeneralBranch":  (RWD,       RW,             ()),
+    "Branch":         (RWD,       RWD,            R),
+    "Member":         (RWD,       RWD,            RWD),
+    "Secretary":      (RWD,       RWD,            R),
+    "ContactCadre":   (RWD,       RWD,            R),
+    "Activity":       (RWD,       RWD,            RWD),
+    "Training":       (RWD,       RWD,            RWD),
+    "Funding":        (RWD,       RWD,            R),
+}
+
+# Menu entries (by menu name) each role sees; a menu is shown only with its view.
+MENU_OF_RESOURCE = {
+    "Committee": ("Committees", "Organization"),
+    "GeneralBranch": ("General branches", "Organization"),
+    "Branch": ("Branches", "Organization"),
+    "Member": ("Members", "Members"),
+    "Secretary": ("Secretaries", "Members"),
+    "ContactCadre": ("Contact cadres", "Contact"),
+    "Activity": ("Activities", "Life"),
+    "Training": ("Trainings", "Life"),
+    "Funding": ("Fundings", "Life"),
+}
+
+# What every logged-in user may do regardless of role.
+COMMON = [
+    ("UserInfoEditView", "can_this_form_get"),
+    ("UserInfoEditView", "can_this_form_post"),
+    ("ResetMyPasswordView", "can_this_form_get"),
+    ("ResetMyPasswordView", "can_this_form_post"),
+    ("UserDBModelView", "can_userinfo"),
+    ("UserDBModelView", "resetmypassword"),
+    ("UserDBModelView", "userinfoedit"),
+]
+
+
+def role_permissions(role: str) -> list[tuple[str, str]]:
+    """(view_menu, permission) pairs of a role, derived from the table above."""
+    column = ROLE_NAMES.index(role)
+    pairs = list(COMMON)
+    menus = set()
+    for resource, verbs_by_role in PERMISSIONS.items():
+        verbs = verbs_by_role[column]
+        pairs.extend((resource, f"can_{verb}") for verb in verbs)
+        if "read" in verbs:
+            menus.update(MENU_OF_RESOURCE[resource])
+    pairs.extend((menu, "menu_access") for menu in sorted(menus))
+    return pairs
+
+
+def fab_roles() -> dict:
+    """FAB_ROLES: builtin roles; patterns anchored, since FAB uses re.match (fact 4)."""
+    import re
+
+    return {
+        role: [[f"^{re.escape(view)}$", f"^{re.escape(perm)}$"] for view, perm in role_permissions(role)]
+        for role in ROLE_NAMES
+    }

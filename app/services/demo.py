@@ -1,0 +1,130 @@
+"""Save the demo university (app/data/demo.py) into the database, once."""
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
+    SecretaryViolation, TrainingRecord,
+)
+from app.services.accounts import ensure_user
+
+
+@dataclass
+class DemoReport:
+    """What `zhibu demo` did, and the accounts to print."""
+
+    password: str
+    created: bool
+    accounts: list = field(default_factory=list)  # (username, role, organization)
+
+    def accounts_table(self) -> str:
+        """The account table printed by the demo command."""
+        width = max(len(u) for u, _, _ in self.accounts)
+        lines = [
+            "",
+            f"演示账号 / demo accounts (密码 / password: {self.password})",
+            f"{'用户名 username'.ljust(width + 8)} {'角色 role'.ljust(16)} 组织 organization",
+        ]
+        lines += [f"{u.ljust(width + 8)} {r.ljust(16)} {o}" for u, r, o in self.accounts]
+        return "\n".join(lines)
+
+
+def _save_university(demo, progress) -> dict:
+    """Insert every demo row in the current transaction; returns code -> org objects."""
+    committee = Committee(name=demo.committee.name, short_name=demo.committee.short_name)
+    db.session.add(committee)
+    orgs = {"committee": committee}
+    for gb in demo.general_branches:
+        orgs[gb.code] = GeneralBranch(code=gb.code, name=gb.name, phone=gb.phone, committee=committee)
+    for b in demo.branches:
+        orgs[b.code] = Branch(
+            code=b.code, name=b.name, general_branch=orgs[b.general_branch], category=b.category,
+            is_joint=b.is_joint, founded_on=b.founded_on, elected_on=b.elected_on,
+            term_years=b.term_years, note=b.note or None,
+        )
+    db.session.add_all(orgs.values())
+    db.session.flush()
+    progress(f"  {len(demo.general_branches)} 个党总支，{len(demo.branches)} 个党支部")
+    members = {}
+    for m in demo.members:
+        members[m.number] = Member(
+            number=m.number, name=m.name, gender=m.gender, member_type=m.member_type, joined_on=m.joined_on,
+            unit=m.unit, is_teacher_backbone=m.is_teacher_backbone, branch_id=orgs[m.branch].id,
+            committee_id=committee.id,
+        )
+    db.session.add_all(members.values())
+    db.session.flush()
+    progress(f"  {len(members)} 名党员")
+    for s in demo.secretaries:
+        secretary = Secretary(
+            member=members[s.member_number], branch_id=orgs[s.branch].id, appointed_on=s.appointed_on,
+            left_on=s.left_on, title_rank=s.title_rank,
+        )
+        secretary.violations = [SecretaryViolation(occurred_on=d, description=t) for d, t in s.violations]
+        db.session.add(secretary)
+    for c in demo.contact_cadres:
+        db.session.add(ContactCadre(
+            name=c.name, position=c.position, level=c.level, general_branch=orgs[c.general_branch],
+            branches=[orgs[code] for code in c.branch_codes],
+        ))
+    db.session.add_all(
+        Activity(branch_id=orgs[a.branch].id, held_on=a.date, kind=a.kind, title=a.title, attendance=a.attendance)
+        for a in demo.activities
+    )
+    db.session.add_all(
+        TrainingRecord(member=members[t.member_number], held_on=t.date, hours=t.hours, online=t.online,
+                       topic=t.topic, organizer=t.organizer)
+        for t in demo.trainings
+    )
+    db.session.add_all(
+        Funding(branch_id=orgs[f.branch].id, year=f.year, activity_funds=f.activity_funds,
+                training_funds=f.training_funds)
+        for f in demo.fundings
+    )
+    db.session.flush()
+    progress(f"  {len(demo.secretaries)} 条书记任职，{len(demo.contact_cadres)} 名联系干部，"
+             f"{len(demo.activities)} 条组织生活，{len(demo.trainings)} 条培训记录")
+    return orgs
+
+
+def _existing_orgs(demo) -> dict | None:
+    """code -> org objects of an already loaded demo, or None when it is not there."""
+    committee = db.session.scalar(select(Committee).where(Committee.name == demo.committee.name))
+    if committee is None:
+        return None
+    orgs = {"committee": committee}
+    for gb in committee.general_branches:
+        orgs[gb.code] = gb
+        for b in gb.branches:
+            orgs[b.code] = b
+    return orgs
+
+
+def load_demo(password: str | None = None, progress=lambda msg: None) -> DemoReport:
+    """Load the demo university unless present; (re)set the demo accounts' passwords."""
+    from app.data.demo import build_demo
+
+    demo = build_demo()
+    password = password or secrets.token_urlsafe(9)
+    progress("正在载入演示数据 / loading demo data …")
+    orgs = _existing_orgs(demo)
+    created = orgs is None
+    if created:
+        orgs = _save_university(demo, progress)
+        db.session.commit()
+    else:
+        progress("  演示数据已存在，未重复载入 / demo data already present, not duplicated")
+    report = DemoReport(password=password, created=created)
+    ensure_user("admin", password, "Admin", None, first_name="系统管理员")
+    report.accounts.append(("admin", "Admin", "—"))
+    for u in demo.users:
+        org = orgs.get(u.org_code)
+        if org is None:
+            continue
+        ensure_user(u.username, password, u.role, org)
+        report.accounts.append((u.username, u.role, str(org)))
+    progress(f"  {len(report.accounts)} 个账号 / accounts")
+    return report

@@ -1,0 +1,52 @@
+"""Organization services: what blocks a delete, kept out of the views."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
+    TrainingRecord, UserOrg,
+)
+
+# Children that must be moved or deleted first: deleting never cascades them away.
+DELETE_BLOCKERS = {
+    Committee: [(GeneralBranch.committee_id, _l("党总支")), (UserOrg.committee_id, _l("登录账号"))],
+    GeneralBranch: [
+        (Branch.general_branch_id, _l("党支部")),
+        (ContactCadre.general_branch_id, _l("联系干部")),
+        (UserOrg.general_branch_id, _l("登录账号")),
+    ],
+    Branch: [
+        (Member.branch_id, _l("党员")),
+        (Secretary.branch_id, _l("支部书记任职记录")),
+        (Activity.branch_id, _l("组织生活记录")),
+        (Funding.branch_id, _l("经费记录")),
+        (UserOrg.branch_id, _l("登录账号")),
+    ],
+    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录"))],
+}
+
+
+class DeleteBlocked(Exception):
+    """The record still has children; the message says which."""
+
+
+def delete_blockers(item) -> list[str]:
+    """Human-readable reasons why item cannot be deleted (empty when it can)."""
+    reasons = []
+    for column, what in DELETE_BLOCKERS.get(type(item), []):
+        count = db.session.scalar(select(func.count()).where(column == item.id))
+        if count:
+            reasons.append(_("%(count)d 条%(what)s", count=count, what=what))
+    return reasons
+
+
+def check_deletable(item) -> None:
+    """Raise DeleteBlocked naming the children that still hang below item."""
+    reasons = delete_blockers(item)
+    if reasons:
+        raise DeleteBlocked(
+            _("无法删除「%(name)s」：其下还有%(reasons)s。请先移走或删除它们。",
+              name=str(item), reasons="、".join(reasons))
+        )

@@ -1,0 +1,14 @@
+"""Bring a database to the current schema and the roles to the current table."""
+from flask import current_app
+from flask_appbuilder.security.manager import BaseSecurityManager
+from flask_migrate import upgrade
+
+
+def initialize() -> None:
+    """Apply migrations, then create roles and permissions; safe to run again."""
+    upgrade()
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    BaseSecurityManager.create_db(sm)  # builtin roles (FAB_ROLES), Admin and Public
+    appbuilder.add_permissions(update_perms=True)
+    sm.session.commit()

@@ -1,0 +1,57 @@
+"""zhibu configuration, read from the environment.
+
+ZHIBU_DATABASE_URL   SQLAlchemy URL (default: SQLite file in the instance folder)
+ZHIBU_SECRET_KEY     session/CSRF key (default: generated once into the instance folder)
+ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
+"""
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return ZHIBU_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    if os.environ.get("ZHIBU_SECRET_KEY"):
+        return os.environ["ZHIBU_SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def build_config(instance_path: str) -> dict:
+    """All settings as a dict; create_app(overrides) may replace any of them."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    translations = Path(__file__).resolve().parent / "translations"
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "ZHIBU_DATABASE_URL", f"sqlite:///{instance / 'zhibu.db'}"
+        ),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "APP_NAME": "支部 zhibu",
+        "APP_THEME": "",
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        # Tables come from migrations, permissions from `zhibu init` (fact 5).
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_API_SWAGGER_UI": False,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(translations),
+        "LANGUAGES": {
+            "zh": {"flag": "cn", "name": "中文"},
+            "en": {"flag": "gb", "name": "English"},
+        },
+        "WTF_CSRF_ENABLED": True,
+        "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
+        "ZHIBU_PAGE_SIZE": 20,
+    }
