@@ -125,15 +125,17 @@ def fit_row(worksheet, row: int, cells: Iterable[tuple[str, float]]) -> None:
 def _forget_flushed_rows(worksheet, pending: int) -> None:
     """Drop XlsxWriter's set_row records of rows before `pending`, already written out.
 
-    XlsxWriter keeps row_info for every row ever given a height, so it would grow with
-    the row count; constant_memory reads a row's entry only when flushing that row, and
-    every row before the pending one is flushed. Defensive: if XlsxWriter renames the
-    attribute, nothing is dropped and only memory flatness is lost.
+    XlsxWriter keeps row_info (and row_sizes, for placing images) for every row ever
+    given a height, so both would grow with the row count; constant_memory reads a
+    row's entry only when flushing that row, this sheet has no images, and every row
+    before the pending one is flushed. Defensive: if XlsxWriter renames these, nothing
+    is dropped and only memory flatness is lost.
     """
-    info = getattr(worksheet, "row_info", None)
-    if isinstance(info, dict):
-        for done in [r for r in info if r < pending]:
-            del info[done]
+    for name in ("row_info", "row_sizes"):
+        records = getattr(worksheet, name, None)
+        if isinstance(records, dict):
+            for done in [r for r in records if r < pending]:
+                del records[done]
 
 
 class Styles:
