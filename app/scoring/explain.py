@@ -25,8 +25,9 @@ _ZH = {
     "below_cap_off": "{rate} {r} 低于标准 {t}；按本单位规则满意率仅作参考，不限制等次。",
     "no_rate": "未提供{rate}，满意率标准和否决项 V4 未检查该项。",
     "V1": "V1 近两年来党支部书记有重大违纪违法行为：{dates}，在考评日前 {years} 年内（自 {start} 起），直接定为“较差”。",
-    "V2": ("V2 无故长期不换届：上次换届 {elected}，任期 {term} 年，应于 {due} 换届，宽限 {grace} 个月至 {deadline}，"
+    "V2": ("V2 无故长期不换届：上次换届 {elected}，任期 {term} 年，应于 {due} 换届{grace}，"
            "考评日已超过 {over} 天，且未记录免除理由，直接定为“较差”。"),
+    "V2_grace": "，宽限 {months} 个月至 {deadline}",
     "V3": "V3 一年以上没有开展活动：最近一次活动 {last}，距考评日 {days} 天（超过 {limit} 天），直接定为“较差”。",
     "V3_none": "V3 一年以上没有开展活动：没有任何活动记录，直接定为“较差”。",
     "V4": "V4 满意率低于 {t}：{rates}，直接定为“较差”。",
@@ -63,8 +64,9 @@ _EN = {
     "no_rate": "No figure for {rate}: the satisfaction standard and veto V4 were not checked for it.",
     "V1": ("V1 the branch secretary committed a major violation of discipline or law within {years} years before "
            "the round (since {start}): {dates}. Graded Poor."),
-    "V2": ("V2 no re-election for a long time without cause: last elected {elected}, term {term} years, due {due}, "
-           "{grace} months' grace until {deadline}, now {over} days overdue and no exemption recorded. Graded Poor."),
+    "V2": ("V2 no re-election for a long time without cause: last elected {elected}, term {term} years, due {due}"
+           "{grace}, now {over} days overdue and no exemption recorded. Graded Poor."),
+    "V2_grace": ", {months} months' grace until {deadline}",
     "V3": ("V3 no activity for over a year: last activity {last}, {days} days before the round (more than {limit}). "
            "Graded Poor."),
     "V3_none": "V3 no activity for over a year: no activity on record. Graded Poor.",
@@ -178,9 +180,10 @@ def _veto_lines(result, t, lang) -> list[str]:
             out.append(t["V1"].format(dates=sep.join(x.isoformat() for x in d["dates"]), years=d["years"],
                                       start=d["window_start"].isoformat()))
         elif fact.code == "V2":
+            grace = t["V2_grace"].format(months=d["grace_months"], deadline=d["deadline"].isoformat())
             out.append(t["V2"].format(elected=d["elected_on"].isoformat(), term=d["term_years"],
-                                      due=d["due"].isoformat(), grace=d["grace_months"],
-                                      deadline=d["deadline"].isoformat(), over=d["days_overdue"]))
+                                      due=d["due"].isoformat(), grace=grace if d["grace_months"] else "",
+                                      over=d["days_overdue"]))
         elif fact.code == "V3":
             if d["last_activity_on"] is None:
                 out.append(t["V3_none"])

@@ -101,6 +101,8 @@ def test_v2_line():
             "考评日已超过 222 天") in t
     assert "due 2010-09-01, 12 months' grace until 2011-09-01, now 222 days overdue" in text(
         "en", **FULL, elected_on=date(2007, 9, 1))
+    no_grace = text("zh", ScoringPolicy(grace_months=0), **FULL, elected_on=date(2007, 9, 1))
+    assert "应于 2010-09-01 换届，考评日已超过 587 天" in no_grace and "宽限" not in no_grace
 
 
 def test_v2_exemption_and_missing_date_are_said():
