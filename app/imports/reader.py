@@ -1,27 +1,33 @@
 """Reading a roster file into typed rows and per-row errors.
 
-One streaming pass with openpyxl in read-only, data-only mode (cached values of
-formulas). Formulas are looked for only when the data sheet's XML contains a
-formula element at all (a byte scan); then one extra streaming pass over that
-XML finds the formula cells that have no cached value.
+openpyxl opens the workbook read-only (sheet list, shared strings, date styles,
+epoch); the data sheet's XML is then streamed once by sheetxml.iter_sheet,
+which yields the cached values of formulas (data-only semantics) and marks, in
+the same pass, formula cells that have no cached value and error cells. Should
+openpyxl's internals that this needs ever be missing, openpyxl's own
+iter_rows(values_only=True) is used, plus a second read-only pass
+(data_only=False) to find the formulas.
+
+Rows: the header is the first row among the first 20 that names a known
+column (title lines above it are skipped); every later row that has a value in
+a roster column is a data row; blank rows anywhere are skipped. Row numbers
+are Excel's.
 """
 from __future__ import annotations
 
 import io
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
 
 from . import errors as E
 from .container import _corrupt, open_xlsx_zip
 from .errors import ImportFileError, RowError
 from .spec import AUX_SHEETS_EN, AUX_SHEETS_ZH, BRANCH_SPEC, MEMBER_SPEC, ColumnSpec, RosterSpec
+from .sheetxml import UNCACHED, ExcelError, iter_sheet
 from .values import EXCEL_ERRORS, WINDOWS_EPOCH, BadValue, _as_text, clean_text, coerce, match_key
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -164,57 +170,8 @@ def _data_sheet(wb, spec: RosterSpec):
         '(the sheets "说明"/Instructions and "示例"/Examples are never imported).')
 
 
-_F_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]")
-
-
-def _has_formula(zf, path: str) -> bool:
-    tail = b""
-    with zf.open(path) as part:
-        while chunk := part.read(1 << 20):
-            buf = tail + chunk
-            if _F_TAG.search(buf):
-                return True
-            tail = buf[-64:]
-    return False
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _uncached_formula_cells(zf, path: str) -> set[tuple[int, int]]:
-    """(row, column) of formula cells without a cached value (no <v>)."""
-    out: set[tuple[int, int]] = set()
-    row_no = col_no = 0
-    sheet_data = None
-    with zf.open(path) as part:
-        for event, el in ET.iterparse(part, events=("start", "end")):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "row":
-                    r = el.get("r")
-                    row_no = int(float(r)) if r else row_no + 1
-                    col_no = 0
-                elif tag == "sheetData":
-                    sheet_data = el
-                continue
-            if tag == "c":
-                ref = el.get("r")
-                if ref:
-                    row_no, col_no = coordinate_to_tuple(ref)
-                else:
-                    col_no += 1
-                children = {_local(child.tag) for child in el}
-                if "f" in children and "v" not in children:
-                    out.add((row_no, col_no))
-            elif tag == "row" and sheet_data is not None:
-                sheet_data.clear()
-    return out
-
-
 def _formula_cells_second_pass(data: bytes, title: str) -> set[tuple[int, int]]:
-    """Fallback when the sheet's part name is unknown: formula cells whose
-    data-only value will be None are found by a non-data-only read."""
+    """Fallback reader only: formula cells, found by a non-data-only read."""
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         ws = wb[title]
@@ -230,30 +187,80 @@ def _formula_cells_second_pass(data: bytes, title: str) -> set[tuple[int, int]]:
         wb.close()
 
 
-def _rows(ws) -> Iterator[tuple]:
-    """Rows of values; a failure of the XML reader means a damaged file."""
-    it = ws.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(it)
-        except StopIteration:
-            return
-        except ImportFileError:
-            raise
-        except Exception as exc:
-            raise _corrupt("工作表内容无法解析", "the sheet's content cannot be parsed") from exc
-        yield row
+def _openpyxl_rows(ws, data: bytes) -> Iterator[tuple[int, dict]]:
+    """Fallback when openpyxl's internals used by the lean reader are missing:
+    its own iter_rows, plus a second pass for formulas without a cached value."""
+    formulas = _formula_cells_second_pass(data, ws.title)
+    ws.reset_dimensions()       # a wrong <dimension> must not cut rows off
+    for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = {}
+        for c, v in enumerate(values, start=1):
+            if v is None:
+                if (row_no, c) in formulas:
+                    cells[c] = UNCACHED
+            elif isinstance(v, str) and v in EXCEL_ERRORS:
+                cells[c] = ExcelError(v)
+            else:
+                cells[c] = v
+        yield row_no, cells
+
+
+class _Source:
+    """The rows of the data sheet as (row_number, {column_number: value})."""
+
+    def __init__(self, zf, wb, ws, data: bytes):
+        self._wanted: list = [None]
+        path = getattr(ws, "_worksheet_path", None)
+        shared = getattr(ws, "_shared_strings", None)
+        date_styles = getattr(wb, "_date_formats", None)
+        td_styles = getattr(wb, "_timedelta_formats", None)
+        self.lean = None not in (path, shared, date_styles, td_styles)
+        if self.lean:
+            self._part = zf.open(path)
+            self._it = iter_sheet(self._part, shared, date_styles, td_styles,
+                                  getattr(wb, "epoch", WINDOWS_EPOCH), wanted_box=self._wanted)
+        else:
+            self._part = None
+            self._it = _openpyxl_rows(ws, data)
+
+    def set_wanted(self, columns: set[int]) -> None:
+        """From the next row on, only these columns matter (lean reader only)."""
+        self._wanted[0] = set(columns)
+
+    def __iter__(self):
+        while True:
+            try:
+                item = next(self._it)
+            except StopIteration:
+                return
+            except ImportFileError:
+                raise
+            except Exception as exc:
+                raise _corrupt("工作表内容无法解析", "the sheet's content cannot be parsed") from exc
+            yield item
+
+    def close(self):
+        if self._part is not None:
+            self._part.close()
 
 
 # ---------------------------------------------------------------- parse
 
 
 def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and (not v or v.isspace() or not clean_text(v)))
+    """No data in the cell (an uncached formula counts as blank here)."""
+    if v is None or v is UNCACHED:
+        return True
+    if isinstance(v, str) and not isinstance(v, ExcelError):
+        return not v or v.isspace() or (not v.isprintable() and not clean_text(v))
+    return False
 
 
 def parse(spec: RosterSpec, data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
-          max_errors: int = MAX_ERRORS) -> ParseResult:
+          max_errors: int = MAX_ERRORS, sheet: str | None = None) -> ParseResult:
+    """Parse the roster of ``spec``. ``sheet`` forces the sheet to read (by
+    title); by default the sheet named like the spec's data sheet, else the
+    first visible sheet that is not 说明/示例/Instructions/Examples."""
     zf = open_xlsx_zip(data, max_bytes)
     try:
         try:
@@ -262,51 +269,46 @@ def parse(spec: RosterSpec, data: bytes, *, max_bytes: int = MAX_BYTES, max_rows
         except Exception as exc:
             raise _corrupt("无法打开工作簿", "the workbook cannot be opened") from exc
         try:
-            return _parse_workbook(spec, data, zf, wb, max_rows, max_errors)
+            return _parse_workbook(spec, data, zf, wb, max_rows, max_errors, sheet)
         finally:
             wb.close()
     finally:
         zf.close()
 
 
-def _parse_workbook(spec, data, zf, wb, max_rows, max_errors) -> ParseResult:
-    ws = _data_sheet(wb, spec)
+def _parse_workbook(spec, data, zf, wb, max_rows, max_errors, sheet_title=None) -> ParseResult:
+    if sheet_title is not None and sheet_title in wb.sheetnames:
+        ws = wb[sheet_title]
+    else:
+        ws = _data_sheet(wb, spec)
     sheet = ws.title
     epoch = getattr(wb, "epoch", WINDOWS_EPOCH)
-    ws.reset_dimensions()       # a wrong <dimension> must not cut rows off
-
-    path = getattr(ws, "_worksheet_path", None)
+    source = _Source(zf, wb, ws, data)
     try:
-        if path is None:
-            uncached = _formula_cells_second_pass(data, sheet)
-        elif _has_formula(zf, path):
-            uncached = _uncached_formula_cells(zf, path)
-        else:
-            uncached = set()
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise _corrupt("工作表内容无法解析", "the sheet's content cannot be parsed") from exc
+        return _parse_rows(spec, source, sheet, epoch, max_rows, max_errors)
+    finally:
+        source.close()
 
-    rows_iter = _rows(ws)
+
+def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult:
+    rows_iter = iter(source)
+    index = _INDEX[spec.kind]
     header_row = None
     first_nonblank = None
     mapping: dict[int, ColumnSpec] = {}
     ignored: list[str] = []
-    index = _INDEX[spec.kind]
-    row_no = 0
-    for row_no, values in enumerate(rows_iter, start=1):
-        if all(_blank(v) for v in values):
-            if row_no >= HEADER_SCAN_ROWS:
-                break
+    for row_no, cells in rows_iter:
+        if row_no > HEADER_SCAN_ROWS:
+            break
+        if all(_blank(v) for v in cells.values()):
             continue
+        values = [cells.get(c) for c in range(1, max(cells) + 1)]
+        values = [None if v is UNCACHED else v for v in values]
         if first_nonblank is None:
             first_nonblank = (row_no, values)
         if any(_header_key(v) in index for v in values if not _blank(v)):
             header_row = row_no
             mapping, ignored = _map_header(spec, values, sheet, row_no)
-            break
-        if row_no >= HEADER_SCAN_ROWS:
             break
     if header_row is None:
         if first_nonblank is None:
@@ -321,8 +323,9 @@ def _parse_workbook(spec, data, zf, wb, max_rows, max_errors) -> ParseResult:
 
     present = tuple(col.field for col in spec.columns if col in mapping.values())
     absent_defaults = {col.field: col.default for col in spec.columns if col.field not in present}
-    cols = [(i, col, f"{get_column_letter(i + 1)}") for i, col in sorted(mapping.items())]
-    idxs = [i for i, _, _ in cols]
+    # (column number, spec, letter), in sheet order
+    cols = [(i + 1, col, get_column_letter(i + 1)) for i, col in sorted(mapping.items())]
+    source.set_wanted({c for c, _, _ in cols})
     key_fields = spec.key_fields
     row_type = spec.row_type
 
@@ -332,10 +335,11 @@ def _parse_workbook(spec, data, zf, wb, max_rows, max_errors) -> ParseResult:
     seen: dict[tuple, int] = {}
     total = 0
 
-    for row_no, values in enumerate(rows_iter, start=header_row + 1):
-        n = len(values)
-        cells = [values[i] if i < n else None for i in idxs]
-        if all(v is None or (isinstance(v, str) and _blank(v)) for v in cells):
+    for row_no, cells in rows_iter:
+        if not cells:
+            continue
+        values = [cells.get(c) for c, _, _ in cols]
+        if all(_blank(v) for v in values):
             continue
         total += 1
         if total > max_rows:
@@ -346,39 +350,28 @@ def _parse_workbook(spec, data, zf, wb, max_rows, max_errors) -> ParseResult:
                 "and import them one by one.", {"max_rows": max_rows})
         fields = dict(absent_defaults)
         row_errors: list[RowError] = []
-
-        def fail(col: ColumnSpec, letter: str, code: str, zh: str, en: str):
-            row_errors.append(RowError(
-                row_no, col.header_zh, code,
-                f"第 {row_no} 行 {letter} 列“{col.header_zh}”：{zh}",
-                f"Row {row_no}, column {letter} ({col.header_en}): {en}"))
-
-        for (i, col, letter), v in zip(cols, cells):
-            if v is None or (isinstance(v, str) and _blank(v)):
-                if uncached and (row_no, i + 1) in uncached:
-                    fail(col, letter, E.FORMULA_NO_VALUE,
-                         "这是公式，但文件中没有保存计算结果（常见于程序生成、未用 Excel 打开保存过的文件）。"
-                         "请用 Excel 或 WPS 打开并保存后重新上传，或直接填写数值。",
-                         "the cell holds a formula whose result is not saved in the file (usual for files "
-                         "made by a program and never saved in Excel). Open and save the file in Excel or "
-                         "WPS, or type the value itself.")
+        for (c, col, letter), v in zip(cols, values):
+            if v is None or v is UNCACHED or (v.__class__ is str and _blank(v)):
+                if v is UNCACHED:
+                    row_errors.append(_cell_error(row_no, col, letter, E.FORMULA_NO_VALUE, *_UNCACHED_MSG))
                 elif col.required:
-                    fail(col, letter, E.REQUIRED, "必填，不能为空。", "is required.")
+                    row_errors.append(_cell_error(row_no, col, letter, E.REQUIRED, *_REQUIRED_MSG))
                 else:
                     fields[col.field] = col.default
                 continue
-            if isinstance(v, str) and v in EXCEL_ERRORS:
-                fail(col, letter, E.CELL_ERROR,
-                     f"单元格是错误值 {v}（通常是公式出错），请改正后重新上传。",
-                     f"the cell holds the error value {v} (usually a broken formula); fix it.")
+            if isinstance(v, ExcelError):
+                row_errors.append(_cell_error(
+                    row_no, col, letter, E.CELL_ERROR,
+                    f"单元格是错误值 {E.shorten(v)}（通常是公式出错），请改正后重新上传。",
+                    f"the cell holds the error value {E.shorten(v)} (usually a broken formula); fix it."))
                 continue
             try:
                 value = coerce(col, v, epoch)
             except BadValue as bad:
-                fail(col, letter, bad.code, bad.zh, bad.en)
+                row_errors.append(_cell_error(row_no, col, letter, bad.code, bad.zh, bad.en))
                 continue
             if value is None and col.required:
-                fail(col, letter, E.REQUIRED, "必填，不能为空。", "is required.")
+                row_errors.append(_cell_error(row_no, col, letter, E.REQUIRED, *_REQUIRED_MSG))
                 continue
             fields[col.field] = value
 
@@ -405,6 +398,20 @@ def _parse_workbook(spec, data, zf, wb, max_rows, max_errors) -> ParseResult:
             f"Too many errors; only the first {len(errors)} are listed. Fix them and upload again."))
     return ParseResult(rows=rows, errors=errors, ignored_columns=ignored, total_rows=total,
                        present_fields=present, sheet_name=sheet, header_row=header_row)
+
+
+_REQUIRED_MSG = ("必填，不能为空。", "is required.")
+_UNCACHED_MSG = (
+    "这是公式，但文件中没有保存计算结果（常见于程序生成、未用 Excel 打开保存过的文件）。"
+    "请用 Excel 或 WPS 打开并保存后重新上传，或直接填写数值。",
+    "the cell holds a formula whose result is not saved in the file (usual for files made by a "
+    "program and never saved in Excel). Open and save the file in Excel or WPS, or type the value itself.")
+
+
+def _cell_error(row_no: int, col: ColumnSpec, letter: str, code: str, zh: str, en: str) -> RowError:
+    return RowError(row_no, col.header_zh, code,
+                    f"第 {row_no} 行 {letter} 列“{col.header_zh}”：{zh}",
+                    f"Row {row_no}, column {letter} ({col.header_en}): {en}")
 
 
 def _duplicate(spec: RosterSpec, row_no: int, first: int, fields: dict) -> RowError:

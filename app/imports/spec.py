@@ -1,7 +1,7 @@
 """Column specifications and row types of the two rosters.
 
-Pure data: no flask, no sqlalchemy. The web layer may read these specs to show
-column documentation or to align database column lengths with ``max_len``.
+Pure data: no flask, no sqlalchemy. ``max_len`` follows the database columns
+(app/models: number 40, name 60, unit 120, general branch / branch name 120).
 """
 from __future__ import annotations
 
@@ -142,12 +142,12 @@ MEMBER_SPEC = RosterSpec(
     key_fields=("number",),
     row_type=MemberRow,
     columns=(
-        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=32, width=16,
+        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
                    aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
                    help_zh="学生填学号，教职工填工号；在本党委内唯一。请按文本填写，以免丢失开头的 0。",
                    help_en="Student number or staff number, unique in the committee. Type it as text "
                            "so that leading zeros are kept."),
-        ColumnSpec("name", "姓名", "Name", TEXT, required=True, max_len=64, width=12,
+        ColumnSpec("name", "姓名", "Name", TEXT, required=True, max_len=60, width=12,
                    help_zh="党员姓名。", help_en="The member's name."),
         ColumnSpec("gender", "性别", "Gender", ENUM, choices=GENDER, width=8,
                    help_zh="男 或 女；可留空。", help_en="male or female (男/女); may be blank."),
@@ -159,7 +159,7 @@ MEMBER_SPEC = RosterSpec(
                    help_zh="如 2012-04-18；也接受 2012/4/18、2012.4.18、2012年4月18日、20120418。",
                    help_en="e.g. 2012-04-18; 2012/4/18, 2012.4.18, 2012年4月18日 and 20120418 "
                            "are accepted too."),
-        ColumnSpec("unit", "所在单位/班级/课题组", "Unit/class/group", TEXT, max_len=128, width=24,
+        ColumnSpec("unit", "所在单位/班级/课题组", "Unit/class/group", TEXT, max_len=120, width=24,
                    aliases=("所在单位", "所在班级", "所在单位（班级、课题组）"),
                    help_zh="教职工填所在单位或课题组，学生填班级；可留空。",
                    help_en="Staff: unit or research group; students: class. May be blank."),
@@ -167,10 +167,10 @@ MEMBER_SPEC = RosterSpec(
                    choices=YES_NO, default=False, width=14,
                    help_zh="是 或 否；留空视为“否”。", help_en="yes or no (是/否); blank means no."),
         ColumnSpec("general_branch", "所属党总支", "General branch", TEXT, required=True,
-                   max_len=128, width=22, aliases=("党总支", "所属党委（党总支）", "所属党委"),
+                   max_len=120, width=22, aliases=("党总支", "所属党委（党总支）", "所属党委"),
                    help_zh="与系统中的党总支名称一致。",
                    help_en="Exactly as the general branch is named in the system."),
-        ColumnSpec("branch", "所属党支部", "Branch", TEXT, required=True, max_len=128, width=26,
+        ColumnSpec("branch", "所属党支部", "Branch", TEXT, required=True, max_len=120, width=26,
                    aliases=("党支部",),
                    help_zh="与系统中的党支部名称一致，且属于上一列的党总支。",
                    help_en="Exactly as the branch is named in the system, under that general branch."),
@@ -187,10 +187,10 @@ BRANCH_SPEC = RosterSpec(
     row_type=BranchRow,
     columns=(
         ColumnSpec("general_branch", "所属党总支", "General branch", TEXT, required=True,
-                   max_len=128, width=22, aliases=("党总支", "所属党委（党总支）", "所属党委"),
+                   max_len=120, width=22, aliases=("党总支", "所属党委（党总支）", "所属党委"),
                    help_zh="与系统中的党总支名称一致。",
                    help_en="Exactly as the general branch is named in the system."),
-        ColumnSpec("name", "党支部名称", "Branch name", TEXT, required=True, max_len=128, width=28,
+        ColumnSpec("name", "党支部名称", "Branch name", TEXT, required=True, max_len=120, width=28,
                    aliases=("支部名称",),
                    help_zh="党支部全称；同一党总支内不能重名。",
                    help_en="Full name of the branch; unique within its general branch."),

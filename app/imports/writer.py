@@ -24,8 +24,8 @@ from typing import Iterable
 import xlsxwriter
 
 from .reader import MAX_ROWS
-from .spec import (AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, KEY,
-                   MEMBER_SPEC, NOTE, ColumnSpec, RosterSpec)
+from .spec import (AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, MEMBER_SPEC,
+                   ColumnSpec, RosterSpec)
 from .values import MAX_DATE, MIN_DATE
 
 LAST_ROW = 1_048_575          # data validation reaches the sheet's last row
