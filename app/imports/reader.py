@@ -34,6 +34,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_ERRORS = 1000
 HEADER_SCAN_ROWS = 20     # the header is the first row, among these, naming a known column
+USE_LEAN_READER = True    # False: openpyxl's iter_rows (tests of the fallback)
 
 
 @dataclass
@@ -214,7 +215,7 @@ class _Source:
         shared = getattr(ws, "_shared_strings", None)
         date_styles = getattr(wb, "_date_formats", None)
         td_styles = getattr(wb, "_timedelta_formats", None)
-        self.lean = None not in (path, shared, date_styles, td_styles)
+        self.lean = USE_LEAN_READER and None not in (path, shared, date_styles, td_styles)
         if self.lean:
             self._part = zf.open(path)
             self._it = iter_sheet(self._part, shared, date_styles, td_styles,

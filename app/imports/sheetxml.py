@@ -5,7 +5,8 @@ the shared strings, which styles are dates, the date epoch and the sheet's
 part name. This module then walks the sheet XML once with iterparse and yields
 the cell values that openpyxl's ``iter_rows(values_only=True)`` would give in
 data-only mode, about three times faster, and in the same pass it marks:
-  - formula cells without a cached value (UNCACHED), and
+  - formula cells without a cached value (UNCACHED): no <v>, or an empty <v>
+    on a cell that is not of type "str" (a text result may be empty), and
   - error cells such as #N/A (ExcelError, a str).
 tests/unit/test_imports.py checks it against openpyxl cell by cell.
 """
@@ -125,7 +126,9 @@ def iter_sheet(source, shared_strings, date_styles=frozenset(), timedelta_styles
                     cells[col_no] = _inline_text(is_el)
                 continue
             if not v:
-                if has_f and not has_v:
+                # openpyxl saves formulas as <f>..</f><v/>; Excel and XlsxWriter save a
+                # formula that results in "" as t="str" with an empty <v>.
+                if has_f and (not has_v or t != "str"):
                     cells[col_no] = UNCACHED
                 continue
             if t == "n":

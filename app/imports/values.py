@@ -107,7 +107,7 @@ def _text(col: ColumnSpec, value, epoch) -> str | None:
     return s
 
 
-_SCIENTIFIC = re.compile(r"^[+-]?\d(\.\d+)?e[+-]?\d+$", re.I)
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+\d{2}$", re.I)   # how Excel shows 2.012E+11
 
 
 def _key(col: ColumnSpec, value, epoch) -> str | None:
