@@ -211,7 +211,7 @@ BRANCH_SPEC = RosterSpec(
         ColumnSpec("term_years", "任期（年）", "Term (years)", INT, default=3, min_value=1,
                    max_value=10, width=10, aliases=("任期",),
                    help_zh="1 至 10 的整数；留空为 3。", help_en="a whole number 1 to 10; blank means 3."),
-        ColumnSpec("note", "备注", "Note", NOTE, max_len=1000, width=30,
+        ColumnSpec("note", "备注", "Note", NOTE, max_len=32767, width=30,   # Excel's cell limit
                    help_zh="可留空。", help_en="May be blank."),
     ),
 )

@@ -86,14 +86,6 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def is_blank(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value or value.isspace() or not clean_text(value)
-    return False
-
-
 # ---------------------------------------------------------------- coercers
 
 

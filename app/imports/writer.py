@@ -25,8 +25,8 @@ import xlsxwriter
 
 from .reader import MAX_ROWS
 from .spec import (AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, MEMBER_SPEC,
-                   ColumnSpec, RosterSpec)
-from .values import MAX_DATE, MIN_DATE
+                   NOTE, ColumnSpec, RosterSpec)
+from .values import MAX_DATE, MIN_DATE, clean_note, clean_text
 
 LAST_ROW = 1_048_575          # data validation reaches the sheet's last row
 _OPTIONS = {
@@ -160,7 +160,11 @@ def _write_row(ws, r: int, spec: RosterSpec, row, fm: _Formats, lang: str = "zh"
             else:
                 ws.write_string(r, c, str(value), fm.text)
         else:
-            ws.write_string(r, c, str(value), fm.text)
+            # the text as an import will read it: no control or zero-width characters
+            # (Excel cannot hold some of them), trimmed
+            text = clean_note(str(value)) if kind == NOTE else clean_text(str(value))
+            if text:
+                ws.write_string(r, c, text[:32767], fm.text)
 
 
 # ---------------------------------------------------------------- other sheets

@@ -258,6 +258,15 @@ def test_round_trip_tolerates_untidy_stored_text():
     assert plan.summary() == {"new": 0, "updated": 0, "unchanged": 1, "errors": 0}
 
 
+def test_round_trip_drops_characters_excel_cannot_hold():
+    stored = BranchRow(GB, "计算机\x01学院\u200b党支部", "teacher", False, None, None, 3, "a\x0bb\r\nc\x00")
+    parsed = parse_branches(export_branches([stored]))
+    assert parsed.errors == []
+    assert parsed.rows[0][1].name == "计算机学院党支部" and parsed.rows[0][1].note == "ab\nc"
+    plan = plan_branches(parsed, {(stored.general_branch, stored.name): stored}, {GB})
+    assert plan.summary() == {"new": 0, "updated": 0, "unchanged": 1, "errors": 0}
+
+
 def test_export_rejects_other_row_types():
     with pytest.raises(TypeError):
         export_members(list(BRANCH_SPEC.example_rows))
