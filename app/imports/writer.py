@@ -100,6 +100,10 @@ def _setup_data_sheet(ws, spec: RosterSpec, lang: str, fm: _Formats, header_row:
     for c, col in enumerate(spec.columns):
         ws.write_string(header_row, c, col.header(lang), fm.head_req if col.required else fm.head_opt)
     ws.freeze_panes(header_row + 1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)                       # A4
+    ws.fit_to_pages(1, 0)                 # all columns on the page width
+    ws.repeat_rows(header_row)            # the header on every printed page
     first = header_row + 1
     for c, col in enumerate(spec.columns):
         ws.data_validation(first, c, LAST_ROW, c, _validation(col, lang))
@@ -216,6 +220,8 @@ def _instructions_sheet(wb, spec: RosterSpec, lang: str, fm: _Formats):
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 80)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     r = 0
     for block in (("en", "zh") if lang == "en" else ("zh", "en")):
         title = (f"{spec.title_en} – how to fill in" if block == "en" else f"{spec.title_zh}填写说明")
