@@ -284,7 +284,10 @@ def _parse_workbook(spec, data, zf, wb, max_rows, max_errors, sheet_title=None) 
         ws = _data_sheet(wb, spec)
     sheet = ws.title
     epoch = getattr(wb, "epoch", WINDOWS_EPOCH)
-    source = _Source(zf, wb, ws, data)
+    try:
+        source = _Source(zf, wb, ws, data)
+    except Exception as exc:
+        raise _corrupt("工作表无法打开", "the sheet cannot be opened") from exc
     try:
         return _parse_rows(spec, source, sheet, epoch, max_rows, max_errors)
     finally:

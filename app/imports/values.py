@@ -33,10 +33,12 @@ class BadValue(Exception):
 
 # ---------------------------------------------------------------- text
 
-# zero-width characters and BOMs that come with copy-paste; C0/C1 controls
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# zero-width characters and BOMs that come with copy-paste, bidirectional
+# controls (they can make a name display as another), C0/C1 controls
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad"
+                        "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
-_HSPACES = re.compile(r"[^\S\n]+")
+_HSPACE = re.compile(r"[^\S\n]")
 
 
 def clean_text(s: str) -> str:
@@ -50,11 +52,13 @@ def clean_text(s: str) -> str:
 
 
 def clean_note(s: str) -> str:
-    """Multi-line text: like clean_text but line breaks are kept."""
+    """Multi-line text: invisible characters removed, line breaks kept (at most
+    one empty line in a row), other white space made plain spaces, each line
+    trimmed."""
     if s.isprintable():
         return s.strip()
     s = _INVISIBLE.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
-    s = "\n".join(_HSPACES.sub(" ", line).strip() for line in s.split("\n"))
+    s = "\n".join(_HSPACE.sub(" ", line).strip() for line in s.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", s).strip()
 
 

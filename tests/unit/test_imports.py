@@ -560,7 +560,7 @@ def test_a_wrong_dimension_does_not_cut_rows_off():
 
 
 def test_whitespace_is_trimmed_full_width_too():
-    row = member(number=" 2012001\u3000", name="\u3000张\u3000\u3000三 \u200b", unit="\t一班\n",
+    row = member(number=" 2012001\u3000", name="\u3000张\u3000\u3000三 \u200b\u202e", unit="\t一班\n",
                  gb="\u3000" + GB, br=BR + "\u00a0")
     result = parse_members(xlsx([row]))
     assert result.errors == []
