@@ -1,12 +1,16 @@
-"""zhibu (支部): the application factory."""
-from flask import Flask
+"""zhibu (支部): the application factory.
 
-from config import build_config
+Flask is imported inside create_app so that the pure packages (app.scoring, app.rules,
+app.forms, app.imports, app.data) load without it.
+"""
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None):
     """Build the app: config, CSRF (before AppBuilder, fact 3), db, AppBuilder, views."""
+    from flask import Flask
+
     from app.extensions import csrf, db, migrate, new_appbuilder
+    from config import build_config
     from app.security.roles import fab_roles
 
     app = Flask(__name__)
@@ -36,7 +40,7 @@ def _migrations_dir():
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _sqlite_foreign_keys(app: Flask) -> None:
+def _sqlite_foreign_keys(app) -> None:
     """SQLite ignores foreign keys unless asked; deletes must be refused there too."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine

@@ -97,12 +97,18 @@ def api_as(app):
 
 @pytest.fixture
 def db_session(app):
-    """Run a block inside the app context and hand it the session."""
-    from app.extensions import db
+    """A session of its own on the test database, outside any app context.
 
-    with app.app_context():
-        yield db.session
-        db.session.remove()
+    Holding an app context across requests would make them share flask.g (fact 6).
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    session = Session(engine)
+    yield session
+    session.close()
+    engine.dispose()
 
 
 def pytest_sessionfinish(session, exitstatus):

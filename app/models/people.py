@@ -29,6 +29,12 @@ class Member(db.Model):
     def __str__(self):
         return f"{self.name}（{self.number}）"
 
+    def derive_committee_id(self):
+        """The committee this member will belong to, read from its branch."""
+        if self.branch is not None and self.branch.general_branch is not None:
+            return self.branch.general_branch.committee_id
+        return self.committee_id
+
 
 class Secretary(db.Model):
     """支部书记: a member appointed to lead a branch; 新任 is derived from appointed_on."""

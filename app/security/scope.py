@@ -158,7 +158,8 @@ def in_scope(obj, org: OrgRef | None = None) -> bool:
         return False
     column = inspect(model).primary_key[0]
     stmt = select(column).where(column == pk[0], scope_clause(model, org))
-    return db.session.execute(stmt).first() is not None
+    with db.session.no_autoflush:
+        return db.session.execute(stmt).first() is not None
 
 
 def check_related_in_scope(item) -> None:

@@ -11,15 +11,16 @@ from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, inspect
 from werkzeug.exceptions import BadRequest
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.models import label
 from app.security.scope import SCOPE_FILTERS, ScopeError, check_related_in_scope
+from app.services.integrity import DuplicateError, check_unique
 from app.services.org import DeleteBlocked, check_deletable
 from app.views.labels import COLUMN_LABELS
 
@@ -52,16 +53,26 @@ def _choice_columns(model) -> dict:
     }
 
 
-def _choice_field(model, name, choices):
+def _choice_field(model, name, choices, search=False):
     column = inspect(model).columns[name]
-    validators = [OptionalValidator()] if column.nullable else [DataRequired()]
-    blank = [("", "—")] if column.nullable else []
+    optional = column.nullable or search
+    validators = [OptionalValidator()] if optional else [DataRequired()]
+    blank = [("", "—")] if optional else []
     return SelectField(
         COLUMN_LABELS.get(name, name),
         choices=blank + list(choices.items()),
         validators=validators,
         coerce=lambda v: v or None,
     )
+
+
+def _boolean_fields(model) -> dict:
+    """Checkboxes that may be left unticked (FAB marks non-null booleans required)."""
+    return {
+        key: BooleanField(COLUMN_LABELS.get(key, key), validators=[OptionalValidator()])
+        for key, col in inspect(model).columns.items()
+        if isinstance(getattr(col, "type", None), Boolean)
+    }
 
 
 def _scope_rel_fields(model) -> dict:
@@ -91,15 +102,22 @@ class ScopedModelView(ModelView):
             **(self.formatters_columns or {}),
         }
         fields = {name: _choice_field(model, name, ch) for name, ch in choices.items()}
+        fields.update(_boolean_fields(model))
         self.add_form_extra_fields = {**fields, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**fields, **(self.edit_form_extra_fields or {})}
+        self.search_form_extra_fields = {
+            **{name: _choice_field(model, name, ch, search=True) for name, ch in choices.items()},
+            **(self.search_form_extra_fields or {}),
+        }
         super().__init__(**kwargs)
 
     def pre_add(self, item):
         check_related_in_scope(item)
+        check_unique(item)
 
     def pre_update(self, item):
         check_related_in_scope(item)
+        check_unique(item)
 
     def pre_delete(self, item):
         check_deletable(item)
@@ -177,7 +195,8 @@ class ScopedModelRestApi(ModelRestApi):
     def _guard(self, item):
         try:
             check_related_in_scope(item)
-        except ScopeError as exc:
+            check_unique(item)
+        except (ScopeError, DuplicateError) as exc:
             db.session.rollback()
             raise BadRequest(str(exc)) from exc
 
