@@ -3,9 +3,10 @@ from sqlalchemy import and_, event, func, select
 from sqlalchemy.orm import column_property
 
 from app.models.choices import (  # noqa: F401
-    ACTIVITY_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, GENDERS, MEMBER_TYPES, ORG_KINDS,
-    STUDENT_CATEGORIES, TITLE_RANKS, label,
+    ACTIVITY_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, GENDERS, GRADE_LABELS, MEMBER_TYPES, ORG_KINDS,
+    ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
+from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.life import Activity, Funding
 from app.models.org import Branch, Committee, GeneralBranch
 from app.models.people import (
@@ -14,6 +15,7 @@ from app.models.people import (
 from app.models.users import UserOrg
 
 __all__ = [
+    "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Activity", "Branch", "Committee", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
 ]

@@ -52,3 +52,16 @@ def label(choices: dict, code) -> str:
     if code is None:
         return ""
     return str(choices.get(code, code))
+
+GRADE_LABELS = {"A": _l("好"), "B": _l("较好"), "C": _l("一般"), "D": _l("较差")}
+
+ROUND_KINDS = {"initial": _l("初评"), "reassessment": _l("复评")}
+
+ROUND_STATUSES = {"open": _l("进行中"), "closed": _l("已结束")}
+
+SHEET_SOURCES = {
+    "self": _l("党支部委员会自评"),
+    "members": _l("支部党员评议"),
+    "peer": _l("同类党支部互评"),
+    "superior": _l("上级党组织考评"),
+}

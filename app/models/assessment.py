@@ -1,0 +1,132 @@
+"""Assessment (附件1): standards, rounds, one assessment per branch and round, score sheets."""
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import relationship
+
+from app.extensions import db
+from app.models.choices import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES
+
+
+class StandardItem(db.Model):
+    """One of the five standards (五个好) for a branch category, with its 内涵 and 考评要素."""
+
+    __tablename__ = "zb_standard"
+    __table_args__ = (UniqueConstraint("category", "number"),)
+    id = Column(Integer, primary_key=True)
+    category = Column(String(20), nullable=False, info={"choices": BRANCH_CATEGORIES})
+    number = Column(Integer, nullable=False)
+    title = Column(String(60), nullable=False)
+    connotation = Column(Text, nullable=False)
+    elements = Column(Text, nullable=False)
+
+    def __str__(self):
+        return f"{self.number}.{self.title}"
+
+
+class AssessmentRound(db.Model):
+    """考评批次: a committee's 初评 or 复评 (compared with its base round)."""
+
+    __tablename__ = "zb_round"
+    __table_args__ = (UniqueConstraint("committee_id", "name"),)
+    id = Column(Integer, primary_key=True)
+    committee_id = Column(Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True)
+    committee = relationship("Committee")
+    name = Column(String(120), nullable=False)
+    year = Column(Integer, nullable=False)
+    kind = Column(String(20), nullable=False, default="initial", info={"choices": ROUND_KINDS})
+    base_round_id = Column(Integer, ForeignKey("zb_round.id", ondelete="RESTRICT"))
+    base_round = relationship("AssessmentRound", remote_side=[id])
+    opens_on = Column(Date, nullable=False)
+    deadline = Column(Date, nullable=False)
+    status = Column(String(20), nullable=False, default="open", info={"choices": ROUND_STATUSES})
+    note = Column(Text)
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+
+class Assessment(db.Model):
+    """One branch in one round: inputs, computed result, final grade."""
+
+    __tablename__ = "zb_assessment"
+    __table_args__ = (UniqueConstraint("round_id", "branch_id"),)
+    id = Column(Integer, primary_key=True)
+    round_id = Column(Integer, ForeignKey("zb_round.id", ondelete="RESTRICT"), nullable=False, index=True)
+    round = relationship("AssessmentRound")
+    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False, index=True)
+    branch = relationship("Branch")
+    self_score = Column(Float)
+    member_score = Column(Float)
+    peer_score = Column(Float)
+    superior_score = Column(Float)
+    mass_satisfaction = Column(Float)
+    secretary_satisfaction = Column(Float)
+    composite = Column(Float)
+    computed_grade = Column(String(1), info={"choices": GRADE_LABELS})
+    vetoes = Column(String(40), nullable=False, default="")
+    capped = Column(Boolean, nullable=False, default=False)
+    missing_sources = Column(String(60), nullable=False, default="")
+    override_grade = Column(String(1), info={"choices": GRADE_LABELS})
+    override_reason = Column(Text)
+    confirmed_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    confirmed_at = Column(DateTime)
+    sheets = relationship("ScoreSheet", back_populates="assessment", order_by="ScoreSheet.id")
+
+    def __str__(self):
+        return f"{self.branch} · {self.round}"
+
+    @property
+    def final_grade(self):
+        """The override when there is one, else the computed grade."""
+        return self.override_grade or self.computed_grade
+
+
+class ScoreSheet(db.Model):
+    """One rater's five sub-scores (0..20 each) for one source of one assessment."""
+
+    __tablename__ = "zb_score_sheet"
+    id = Column(Integer, primary_key=True)
+    assessment_id = Column(Integer, ForeignKey("zb_assessment.id", ondelete="CASCADE"), nullable=False, index=True)
+    assessment = relationship("Assessment", back_populates="sheets")
+    source = Column(String(20), nullable=False, info={"choices": SHEET_SOURCES})
+    rater = Column(String(120), nullable=False)
+    rater_branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"))
+    rater_branch = relationship("Branch")
+    s1 = Column(Float, nullable=False)
+    s2 = Column(Float, nullable=False)
+    s3 = Column(Float, nullable=False)
+    s4 = Column(Float, nullable=False)
+    s5 = Column(Float, nullable=False)
+    submitted_by_id = Column(Integer, ForeignKey("ab_user.id"))
+    submitted_at = Column(DateTime)
+
+    def __str__(self):
+        return f"{self.rater}"
+
+    @property
+    def subscores(self) -> tuple:
+        return (self.s1, self.s2, self.s3, self.s4, self.s5)
+
+    @property
+    def total(self) -> float:
+        return round(sum(self.subscores), 2)
+
+
+class AuditLog(db.Model):
+    """Who changed which field of which record, old and new value, when."""
+
+    __tablename__ = "zb_audit_log"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id"))
+    at = Column(DateTime, nullable=False)
+    table_name = Column(String(60), nullable=False)
+    record_id = Column(Integer, nullable=False)
+    field = Column(String(60), nullable=False)
+    old_value = Column(Text)
+    new_value = Column(Text)
+    reason = Column(Text)
