@@ -4,6 +4,7 @@ ZHIBU_DATABASE_URL   SQLAlchemy URL (default: SQLite file in the instance folder
 ZHIBU_SECRET_KEY     session/CSRF key (default: generated once into the instance folder)
 ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
 """
+import json
 import os
 import secrets
 from pathlib import Path
@@ -54,4 +55,7 @@ def build_config(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": True,
         "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
         "ZHIBU_PAGE_SIZE": 20,
+        # The assessment policy (app/scoring docstring lists the keys); {} = DOMAIN.md defaults.
+        # Set ZHIBU_SCORING_JSON to a JSON object to override, e.g. '{"cutoffs": {"A": 85}}'.
+        "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }

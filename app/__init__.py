@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None):
     app.config["FAB_ROLES"] = fab_roles()
     if overrides:
         app.config.update(overrides)
+    _install_scoring_policy(app)
     csrf.init_app(app)
     db.init_app(app)
     _sqlite_foreign_keys(app)
@@ -32,6 +33,15 @@ def create_app(overrides: dict | None = None):
 
     app.cli.add_command(zhibu_cli)
     return app
+
+
+def _install_scoring_policy(app) -> None:
+    """Validate ZHIBU_SCORING at start-up: a bad policy stops the app naming the key."""
+    from app.scoring import policy_from_mapping
+    from app.services.assessment import install_hooks
+
+    app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
+    install_hooks()
 
 
 def _migrations_dir():

@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+
 zhibu_cli = AppGroup("zhibu", help="zhibu (支部) administration commands.")
 
 
@@ -42,3 +43,23 @@ def create_user_command(username, password, role, org_name, first_name, last_nam
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已创建用户 {username} / created user {username}")
+
+
+@zhibu_cli.command("score")
+@click.option("--round", "round_id", required=True, type=int, help="Id of the assessment round.")
+def score_command(round_id):
+    """Recompute every assessment of a round and print the grade counts."""
+    from app.services.assessment import AssessmentError, ensure_assessments, recompute_round
+    from app.extensions import db
+    from app.models import AssessmentRound
+
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None:
+        raise click.ClickException(f"找不到考评批次 {round_id} / no assessment round {round_id}")
+    ensure_assessments(round_)
+    try:
+        counts = recompute_round(round_id, progress=click.echo)
+    except AssessmentError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{round_.name}: 好 {counts['A']}  较好 {counts['B']}  一般 {counts['C']}  较差 {counts['D']}"
+               f"  未评定 {counts[None]}")

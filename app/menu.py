@@ -1,17 +1,22 @@
 """Every add_view / add_api / add_link, in one place (never an import side effect)."""
 from flask_babel import lazy_gettext as _l
 
+from app.views.assessment import (
+    AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
+)
 from app.views.life import ActivityView, FundingView
 from app.views.org import BranchApi, BranchView, CommitteeView, GeneralBranchApi, GeneralBranchView
 from app.views.people import (
     ContactCadreApi, ContactCadreView, MemberApi, MemberView, SecretaryApi, SecretaryView, TrainingView,
 )
+from app.views.scoring import ScoringView
 
 CATEGORIES = {
     "Organization": (_l("组织架构"), "fa-sitemap"),
     "Members": (_l("党员队伍"), "fa-users"),
     "Contact": (_l("联系干部"), "fa-handshake-o"),
     "Life": (_l("组织生活"), "fa-calendar"),
+    "Assessment": (_l("考评定级"), "fa-check-square-o"),
 }
 
 # (view class, menu name, label, category, icon); names match security/roles.py.
@@ -25,9 +30,16 @@ MENU = [
     (ActivityView, "Activities", _l("组织生活"), "Life", "fa-calendar-check-o"),
     (TrainingView, "Trainings", _l("培训记录"), "Life", "fa-graduation-cap"),
     (FundingView, "Fundings", _l("经费"), "Life", "fa-money"),
+    (ScoringView, "Scoring", _l("评分汇总"), "Assessment", "fa-table"),
+    (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
+    (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
+    (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
 ]
 
-APIS = [GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi]
+APIS = [
+    GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
+    AssessmentRoundApi, AssessmentApi, ScoreSheetApi,
+]
 
 
 def register(appbuilder) -> None:

@@ -26,6 +26,11 @@ PERMISSIONS = {
     "Activity":       (RWD,       RWD,            RWD),
     "Training":       (RWD,       RWD,            RWD),
     "Funding":        (RWD,       RWD,            R),
+    "Standard":       (RWD,       R,              R),
+    "Round":          (RWD,       R,              R),
+    "Assessment":     (R,         R,              R),
+    "ScoreSheet":     (RWD,       RWD,            RWD),   # which sources: app/services/assessment.py
+    "Scoring":        (("read", "confirm", "rate"), R, ("read", "rate")),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -39,6 +44,11 @@ MENU_OF_RESOURCE = {
     "Activity": ("Activities", "Life"),
     "Training": ("Trainings", "Life"),
     "Funding": ("Fundings", "Life"),
+    "Standard": ("Standards", "Assessment"),
+    "Round": ("Rounds", "Assessment"),
+    "Assessment": (),
+    "ScoreSheet": ("Score sheets", "Assessment"),
+    "Scoring": ("Scoring", "Assessment"),
 }
 
 # What every logged-in user may do regardless of role.

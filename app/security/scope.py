@@ -15,8 +15,8 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
 from app.models import (
-    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
-    SecretaryViolation, TrainingRecord, UserOrg,
+    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch,
+    Member, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord, UserOrg,
 )
 
 
@@ -103,6 +103,14 @@ def _contact_cadre(org: OrgRef):
     return _at_general_branch(ContactCadre.general_branch_id, org)
 
 
+def _score_sheet(org: OrgRef):
+    """A branch sees the sheets it enters itself (self, members); superiors see all of theirs."""
+    in_scope = ScoreSheet.assessment_id.in_(select(Assessment.id).where(_at_branch(Assessment.branch_id, org)))
+    if org.kind == "branch":
+        return in_scope & ScoreSheet.source.in_(("self", "members"))
+    return in_scope
+
+
 # Where each scoped table hangs in the tree: read it in one place.
 SCOPE_RULES = {
     Committee: lambda org: Committee.id == org.committee_id,
@@ -119,7 +127,13 @@ SCOPE_RULES = {
         select(Member.id).where(_at_branch(Member.branch_id, org))
     ),
     ContactCadre: _contact_cadre,
+    StandardItem: lambda org: true(),  # the published standards are read by everyone
+    AssessmentRound: lambda org: AssessmentRound.committee_id == org.committee_id,
+    Assessment: lambda org: _at_branch(Assessment.branch_id, org),
+    ScoreSheet: _score_sheet,
 }
+
+
 
 
 def register_scope(model, rule) -> None:

@@ -118,6 +118,9 @@ def load_demo(password: str | None = None, progress=lambda msg: None) -> DemoRep
         db.session.commit()
     else:
         progress("  演示数据已存在，未重复载入 / demo data already present, not duplicated")
+    from app.services.demo_assessment import load_demo_rounds
+
+    load_demo_rounds(orgs["committee"], progress)
     report = DemoReport(password=password, created=created)
     ensure_user("admin", password, "Admin", None, first_name="系统管理员")
     report.accounts.append(("admin", "Admin", "—"))

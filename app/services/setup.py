@@ -12,3 +12,6 @@ def initialize() -> None:
     BaseSecurityManager.create_db(sm)  # builtin roles (FAB_ROLES), Admin and Public
     appbuilder.add_permissions(update_perms=True)
     sm.session.commit()
+    from app.services.standards import seed_standards
+
+    seed_standards()

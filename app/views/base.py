@@ -12,7 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, inspect
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import DataRequired
@@ -211,3 +211,22 @@ class ScopedModelRestApi(ModelRestApi):
             check_deletable(item)
         except DeleteBlocked as exc:
             raise BadRequest(str(exc)) from exc
+
+    # A guard may refuse a verb outright (Forbidden): FAB's @safe only maps BadRequest.
+    def post_headless(self):
+        try:
+            return super().post_headless()
+        except Forbidden as exc:
+            return self.response_403() if not exc.description else self.response(403, message=exc.description)
+
+    def put_headless(self, pk):
+        try:
+            return super().put_headless(pk)
+        except Forbidden as exc:
+            return self.response(403, message=exc.description)
+
+    def delete_headless(self, pk):
+        try:
+            return super().delete_headless(pk)
+        except Forbidden as exc:
+            return self.response(403, message=exc.description)

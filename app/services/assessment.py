@@ -1,0 +1,296 @@
+"""The shell around the pure scoring engine: load records, score, save, in one transaction.
+
+Every change of a score sheet or a satisfaction rate recomputes its assessment inside the
+same flush (a session hook), whatever path made it: form, REST, CLI or demo.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import (
+    Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
+    SecretaryViolation,
+)
+from app.scoring import AssessmentInput, ScoringPolicy, grade_by_code, score, source_score
+
+SOURCE_COLUMN = {"self": "self_score", "members": "member_score", "peer": "peer_score", "superior": "superior_score"}
+RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
+
+
+class AssessmentError(Exception):
+    """A request the assessment rules refuse; the message says why."""
+
+
+class RoundClosed(AssessmentError):
+    """The round is closed: no more edits."""
+
+
+class NotAllowed(AssessmentError):
+    """This role may not enter this kind of sheet (HTTP 403)."""
+
+
+def policy() -> ScoringPolicy:
+    """The scoring policy validated at start-up (config ZHIBU_SCORING)."""
+    return current_app.extensions["zhibu_scoring_policy"]
+
+
+# -- the facts the vetoes need, loaded in bulk -------------------------------------------
+
+def _violations(branch_ids) -> dict:
+    rows = db.session.execute(
+        select(Secretary.branch_id, SecretaryViolation.occurred_on)
+        .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
+        .where(Secretary.branch_id.in_(branch_ids))
+    )
+    found = defaultdict(list)
+    for branch_id, day in rows:
+        found[branch_id].append(day)
+    return found
+
+
+def _last_activity(branch_ids, on_or_before) -> dict:
+    rows = db.session.execute(
+        select(Activity.branch_id, func.max(Activity.held_on))
+        .where(Activity.branch_id.in_(branch_ids), Activity.held_on <= on_or_before)
+        .group_by(Activity.branch_id)
+    )
+    return dict(rows.all())
+
+
+def _chunks(ids, size=900):
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def engine_input(assessment: Assessment, branch: Branch, round_date, violations, last_activity) -> AssessmentInput:
+    """The pure engine's input for one assessment."""
+    return AssessmentInput(
+        round_date=round_date,
+        self_score=assessment.self_score, member_score=assessment.member_score,
+        peer_score=assessment.peer_score, superior_score=assessment.superior_score,
+        mass_satisfaction=assessment.mass_satisfaction, secretary_satisfaction=assessment.secretary_satisfaction,
+        secretary_violation_dates=tuple(violations), elected_on=branch.elected_on,
+        term_years=branch.term_years or 3, election_exemption=branch.election_exemption,
+        last_activity_on=last_activity,
+    )
+
+
+def apply_result(assessment: Assessment, result) -> None:
+    """Copy the engine's verdict onto the row."""
+    assessment.composite = result.composite
+    assessment.computed_grade = result.grade.code if result.grade else None
+    assessment.vetoes = ",".join(result.vetoes)
+    assessment.capped = bool(result.capped)
+    assessment.missing_sources = ",".join(result.missing_sources)
+
+
+def result_of(assessment: Assessment):
+    """Score one assessment from the database (used for its explanation page)."""
+    branch = assessment.branch
+    day = assessment.round.opens_on
+    return score(
+        engine_input(assessment, branch, day, _violations([branch.id]).get(branch.id, ()),
+                     _last_activity([branch.id], day).get(branch.id)),
+        policy(),
+    )
+
+
+# -- one assessment: sheets -> source means -> engine --------------------------------------
+
+def _sheets_in_session(session: Session, assessment: Assessment) -> list[ScoreSheet]:
+    """The assessment's sheets as the flush will leave them (new, changed, minus deleted)."""
+    with session.no_autoflush:
+        sheets = []
+        if assessment.id is not None:
+            sheets = list(session.scalars(select(ScoreSheet).where(ScoreSheet.assessment_id == assessment.id)))
+    sheets = [s for s in sheets if s not in session.deleted and s.assessment in (assessment, None)]
+    sheets += [s for s in session.new if isinstance(s, ScoreSheet) and s.assessment is assessment and s not in sheets]
+    return sheets
+
+
+def refresh_sources(assessment: Assessment, sheets) -> None:
+    """Each source's score is the mean of its sheets' totals."""
+    by_source = defaultdict(list)
+    for sheet in sheets:
+        by_source[sheet.source].append(sheet.subscores)
+    for source, column in SOURCE_COLUMN.items():
+        setattr(assessment, column, source_score(by_source.get(source, [])))
+
+
+def _recompute_in_flush(session: Session, assessment: Assessment) -> None:
+    refresh_sources(assessment, _sheets_in_session(session, assessment))
+    with session.no_autoflush:
+        apply_result(assessment, result_of(assessment))
+
+
+def _before_flush(session, _context, _instances):
+    if not has_app_context():  # a bare session (scripts, test inspection): nothing to score with
+        return
+    touched = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, ScoreSheet):
+            with session.no_autoflush:
+                target = obj.assessment or (obj.assessment_id and session.get(Assessment, obj.assessment_id))
+            if target is not None:
+                touched.add(target)
+        elif isinstance(obj, Assessment) and obj not in session.deleted:
+            touched.add(obj)
+    for assessment in touched:
+        if assessment not in session.deleted and assessment.round is not None and assessment.branch is not None:
+            _recompute_in_flush(session, assessment)
+
+
+def install_hooks() -> None:
+    """Recompute on every flush of the Flask-SQLAlchemy sessions (once per process)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+# -- a whole round, in bulk ------------------------------------------------------------------
+
+def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
+    """Recompute every assessment of a round from its sheets; returns grade counts."""
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None:
+        raise AssessmentError(_("找不到考评批次 %(id)s。", id=round_id))
+    day, pol = round_.opens_on, policy()
+    means = defaultdict(dict)
+    sheet_rows = db.session.execute(
+        select(ScoreSheet.assessment_id, ScoreSheet.source,
+               func.avg(ScoreSheet.s1 + ScoreSheet.s2 + ScoreSheet.s3 + ScoreSheet.s4 + ScoreSheet.s5))
+        .join(Assessment, Assessment.id == ScoreSheet.assessment_id)
+        .where(Assessment.round_id == round_id)
+        .group_by(ScoreSheet.assessment_id, ScoreSheet.source)
+    )
+    for assessment_id, source, mean in sheet_rows:
+        means[assessment_id][source] = round(float(mean) + 1e-9, 2)
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.branch_id, Assessment.mass_satisfaction, Assessment.secretary_satisfaction,
+               Branch.elected_on, Branch.term_years, Branch.election_exemption)
+        .join(Branch, Branch.id == Assessment.branch_id)
+        .where(Assessment.round_id == round_id)
+    ).all()
+    branch_ids = [r.branch_id for r in rows]
+    violations, last = defaultdict(list), {}
+    for chunk in _chunks(branch_ids):
+        for key, days in _violations(chunk).items():
+            violations[key].extend(days)
+        last.update(_last_activity(chunk, day))
+    progress(_("正在计算 %(count)d 个党支部 …", count=len(rows)))
+    updates, counts = [], {"A": 0, "B": 0, "C": 0, "D": 0, None: 0}
+    for r in rows:
+        m = means.get(r.id, {})
+        result = score(AssessmentInput(
+            round_date=day, self_score=m.get("self"), member_score=m.get("members"),
+            peer_score=m.get("peer"), superior_score=m.get("superior"),
+            mass_satisfaction=r.mass_satisfaction, secretary_satisfaction=r.secretary_satisfaction,
+            secretary_violation_dates=tuple(violations.get(r.branch_id, ())), elected_on=r.elected_on,
+            term_years=r.term_years or 3, election_exemption=r.election_exemption,
+            last_activity_on=last.get(r.branch_id),
+        ), pol)
+        code = result.grade.code if result.grade else None
+        counts[code] += 1
+        updates.append({
+            "id": r.id, "self_score": m.get("self"), "member_score": m.get("members"),
+            "peer_score": m.get("peer"), "superior_score": m.get("superior"),
+            "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
+            "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
+        })
+    if updates:
+        db.session.execute(update(Assessment), updates)
+    db.session.commit()
+    return counts
+
+
+def ensure_assessments(round_: AssessmentRound) -> int:
+    """Create the missing assessment rows: one per branch of the round's committee."""
+    have = set(db.session.scalars(select(Assessment.branch_id).where(Assessment.round_id == round_.id)))
+    branch_ids = db.session.scalars(
+        select(Branch.id).join(GeneralBranch).where(GeneralBranch.committee_id == round_.committee_id)
+    ).all()
+    missing = [{"round_id": round_.id, "branch_id": b, "vetoes": "", "capped": False, "missing_sources": ""}
+               for b in branch_ids if b not in have]
+    if missing:
+        db.session.execute(Assessment.__table__.insert(), missing)
+    return len(missing)
+
+
+# -- who enters what (附件1 三、; DOMAIN.md) -------------------------------------------------
+
+def check_sheet_allowed(org, sheet: ScoreSheet) -> None:
+    """Raise NotAllowed / RoundClosed / AssessmentError when this org may not save this sheet."""
+    assessment = sheet.assessment
+    if assessment is None:
+        raise AssessmentError(_("请选择要评分的考评记录。"))
+    if assessment.round.is_closed:
+        raise RoundClosed(_("考评批次「%(name)s」已结束，不能再修改。", name=assessment.round.name))
+    kind = org.kind if org else None
+    if kind == "branch" and sheet.source not in ("self", "members"):
+        raise NotAllowed(_("党支部只能录入本支部的自评和党员评议。"))
+    if kind == "general_branch" and sheet.source not in ("superior", "peer"):
+        raise NotAllowed(_("党总支录入上级党组织考评和同类党支部互评；自评和党员评议由党支部录入。"))
+    if sheet.source == "peer":
+        rater = sheet.rater_branch
+        if rater is None:
+            raise AssessmentError(_("互评须选择评议的党支部。"))
+        if rater.id == assessment.branch_id:
+            raise AssessmentError(_("党支部不能给自己互评。"))
+        if rater.category != assessment.branch.category:
+            raise AssessmentError(_("互评只在同类党支部之间进行（教师、学生、离退休等分类互评）。"))
+    for value in sheet.subscores:
+        if value is None or not 0 <= value <= 20:
+            raise AssessmentError(_("每项得分须在 0 到 20 之间。"))
+
+
+def check_assessment_editable(assessment: Assessment) -> None:
+    """Refuse any change to an assessment of a closed round."""
+    if assessment.round.is_closed:
+        raise RoundClosed(_("考评批次「%(name)s」已结束，不能再修改。", name=assessment.round.name))
+
+
+def set_rates(assessment: Assessment, mass: float | None, secretary: float | None, user=None) -> None:
+    """The branch enters its two satisfaction rates (0..1); the hook recomputes."""
+    check_assessment_editable(assessment)
+    for value in (mass, secretary):
+        if value is not None and not 0 <= value <= 1:
+            raise AssessmentError(_("满意率须在 0% 到 100% 之间。"))
+    assessment.mass_satisfaction, assessment.secretary_satisfaction = mass, secretary
+    db.session.commit()
+
+
+def confirm(assessment: Assessment, user) -> None:
+    """The committee confirms the final grade."""
+    check_assessment_editable(assessment)
+    assessment.confirmed_by_id, assessment.confirmed_at = user.id, datetime.utcnow()
+    db.session.commit()
+
+
+def override(assessment: Assessment, grade_code: str, reason: str, user) -> None:
+    """Set a final grade different from the computed one; the reason is mandatory and audited."""
+    check_assessment_editable(assessment)
+    reason = (reason or "").strip()
+    if grade_code not in ("A", "B", "C", "D"):
+        raise AssessmentError(_("请选择考评等次。"))
+    if not reason:
+        raise AssessmentError(_("调整考评等次必须写明理由。"))
+    old = assessment.final_grade
+    assessment.override_grade = None if grade_code == assessment.computed_grade else grade_code
+    assessment.override_reason = reason if assessment.override_grade else None
+    db.session.add(AuditLog(
+        user_id=user.id, at=datetime.utcnow(), table_name="zb_assessment", record_id=assessment.id,
+        field="final_grade", old_value=old, new_value=grade_code, reason=reason,
+    ))
+    db.session.commit()
+
+
+def grade_label(code) -> str:
+    """好 / 较好 / 一般 / 较差 for a grade code ('' for none)."""
+    return grade_by_code(code).label if code else ""

@@ -1,0 +1,145 @@
+"""Views and APIs of standards, rounds, assessments and score sheets (thin: rules in services)."""
+from datetime import datetime
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, Forbidden
+
+from app.extensions import db
+from app.models import Assessment, AssessmentRound, ScoreSheet, StandardItem
+from app.security.scope import current_org
+from app.services.assessment import AssessmentError, NotAllowed, check_sheet_allowed
+from app.views.base import ScopedModelRestApi, ScopedModelView
+
+STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
+
+
+class StandardView(ScopedModelView):
+    model = StandardItem
+    class_permission_name = "Standard"
+    list_title = show_title = _l("考评标准")
+    add_title = _l("新增考评标准")
+    edit_title = _l("编辑考评标准")
+    list_columns = ["category", "number", "title", "connotation"]
+    add_columns = edit_columns = show_columns = STANDARD_FIELDS
+    search_columns = ["category", "title", "connotation", "elements"]
+    order_columns = ["category", "number", "title"]
+    base_order = ("number", "asc")
+
+
+ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
+
+
+class RoundView(ScopedModelView):
+    model = AssessmentRound
+    class_permission_name = "Round"
+    list_title = show_title = _l("考评批次")
+    add_title = _l("新增考评批次")
+    edit_title = _l("编辑考评批次")
+    list_columns = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status"]
+    add_columns = edit_columns = ROUND_FIELDS
+    show_columns = ["committee"] + ROUND_FIELDS
+    search_columns = ["name", "year", "kind", "status"]
+    order_columns = ["name", "year", "opens_on", "deadline"]
+    base_order = ("opens_on", "desc")
+
+    def pre_add(self, item):
+        org = current_org()
+        if item.committee is None and org is not None and org.committee_id:
+            item.committee_id = org.committee_id
+        super().pre_add(item)
+
+
+def _sheet_guard(item):
+    """The service's rules for who enters which sheet, then the stamp of who did."""
+    check_sheet_allowed(current_org(), item)
+    item.submitted_by_id = g.user.id if getattr(g, "user", None) is not None else None
+    item.submitted_at = datetime.utcnow()
+
+
+SHEET_FIELDS = ["assessment", "source", "rater", "rater_branch", "s1", "s2", "s3", "s4", "s5"]
+
+
+class ScoreSheetView(ScopedModelView):
+    model = ScoreSheet
+    class_permission_name = "ScoreSheet"
+    list_title = show_title = _l("评分表")
+    add_title = _l("录入评分表")
+    edit_title = _l("编辑评分表")
+    list_columns = ["assessment", "source", "rater", "rater_branch", "s1", "s2", "s3", "s4", "s5", "submitted_at"]
+    add_columns = edit_columns = SHEET_FIELDS
+    show_columns = SHEET_FIELDS + ["submitted_at"]
+    search_columns = ["assessment", "source", "rater", "rater_branch"]
+    order_columns = ["source", "rater", "submitted_at"]
+    base_order = ("id", "desc")
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        _sheet_guard(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        _sheet_guard(item)
+
+    def pre_delete(self, item):
+        check_sheet_allowed(current_org(), item)
+
+
+class AssessmentRoundApi(ScopedModelRestApi):
+    resource_name = "assessmentround"
+    model = AssessmentRound
+    class_permission_name = "Round"
+    list_columns = show_columns = [
+        "id", "name", "year", "kind", "base_round.id", "opens_on", "deadline", "status", "note",
+    ]
+    add_columns = edit_columns = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
+
+    def pre_add(self, item):
+        org = current_org()
+        if item.committee is None and org is not None and org.committee_id:
+            item.committee_id = org.committee_id
+        super().pre_add(item)
+
+
+class AssessmentApi(ScopedModelRestApi):
+    resource_name = "assessment"
+    model = Assessment
+    class_permission_name = "Assessment"
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = show_columns = [
+        "id", "round.id", "round.name", "branch.id", "branch.name", "self_score", "member_score",
+        "peer_score", "superior_score", "mass_satisfaction", "secretary_satisfaction", "composite",
+        "computed_grade", "override_grade", "override_reason", "vetoes", "capped", "missing_sources",
+        "confirmed_at",
+    ]
+
+
+class ScoreSheetApi(ScopedModelRestApi):
+    resource_name = "scoresheet"
+    model = ScoreSheet
+    class_permission_name = "ScoreSheet"
+    list_columns = show_columns = [
+        "id", "assessment.id", "source", "rater", "rater_branch.id", "s1", "s2", "s3", "s4", "s5", "submitted_at",
+    ]
+    add_columns = edit_columns = SHEET_FIELDS
+
+    def _sheet(self, item):
+        try:
+            _sheet_guard(item)
+        except NotAllowed as exc:
+            db.session.rollback()
+            raise Forbidden(str(exc)) from exc
+        except AssessmentError as exc:
+            db.session.rollback()
+            raise BadRequest(str(exc)) from exc
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self._sheet(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._sheet(item)
+
+    def pre_delete(self, item):
+        self._sheet(item)

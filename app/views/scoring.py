@@ -1,0 +1,135 @@
+"""The scoring view: a round's matrix per general branch, explanations, committee actions."""
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, label
+from app.security.scope import current_org, scope_clause
+from app.services import assessment as service
+from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
+
+
+def _scoped(model, pk):
+    """Fetch a row through the scope; a foreign or unknown id is a 404."""
+    row = db.session.scalars(
+        db.select(model).where(model.id == pk, scope_clause(model, current_org()))
+    ).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def _percent(text):
+    """'82' or '82%' or '0.82' -> 0.82; '' -> None; ValueError otherwise."""
+    text = (text or "").strip().rstrip("%％")
+    if not text:
+        return None
+    value = float(text)
+    return value / 100 if value > 1 else value
+
+
+class ScoringView(BaseView):
+    """评分汇总: pick a round, see its matrix; a branch row opens its explanation."""
+
+    route_base = "/scoring"
+    class_permission_name = "Scoring"
+    method_permission_name = {
+        "index": "read", "round_matrix": "read", "assessment": "read",
+        "recompute": "confirm", "confirm": "confirm", "override": "confirm", "rates": "rate",
+    }
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        rounds = rounds_in_scope(current_org())
+        if not rounds:
+            return self.render_template("scoring/empty.html")
+        return redirect(url_for("ScoringView.round_matrix", round_id=rounds[0].id))
+
+    @expose("/round/<int:round_id>")
+    @has_access
+    def round_matrix(self, round_id):
+        org = current_org()
+        round_ = _scoped(AssessmentRound, round_id)
+        sort = request.args.get("sort", "branch")
+        groups = round_report(round_, org, sort)
+        good, all_undergrad = undergrad_goal(groups)
+        return self.render_template(
+            "scoring/matrix.html", round=round_, rounds=rounds_in_scope(org), groups=groups, sort=sort,
+            totals=totals(groups), grade_labels=GRADE_LABELS, label=label, undergrad_good=good,
+            undergrad_total=all_undergrad, can_confirm=self._can("confirm"),
+            categories=BRANCH_CATEGORIES, round_kinds=ROUND_KINDS,
+        )
+
+    @expose("/assessment/<int:pk>")
+    @has_access
+    def assessment(self, pk):
+        item = _scoped(Assessment, pk)
+        result = service.result_of(item)
+        lang = "en" if str(get_locale()).startswith("en") else "zh"
+        sheets = db.session.scalars(
+            db.select(ScoreSheet).where(ScoreSheet.assessment_id == item.id,
+                                        scope_clause(ScoreSheet, current_org())).order_by(ScoreSheet.source)
+        ).all()
+        return self.render_template(
+            "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
+            grade_labels=GRADE_LABELS, sources=SHEET_SOURCES, label=label,
+            can_confirm=self._can("confirm"), can_rate=self._can("rate"),
+        )
+
+    @expose("/round/<int:round_id>/recompute", methods=["POST"])
+    @has_access
+    def recompute(self, round_id):
+        round_ = _scoped(AssessmentRound, round_id)
+        if round_.is_closed:
+            flash(_("考评批次「%(name)s」已结束，不能再修改。", name=round_.name), "danger")
+        else:
+            service.ensure_assessments(round_)
+            counts = service.recompute_round(round_.id)
+            flash(_("已重新计算：好 %(a)d，较好 %(b)d，一般 %(c)d，较差 %(d)d。",
+                    a=counts["A"], b=counts["B"], c=counts["C"], d=counts["D"]), "success")
+        return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
+
+    def _act(self, pk, action):
+        item = _scoped(Assessment, pk)
+        try:
+            action(item)
+        except service.AssessmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        return redirect(url_for("ScoringView.assessment", pk=pk))
+
+    @expose("/assessment/<int:pk>/confirm", methods=["POST"])
+    @has_access
+    def confirm(self, pk):
+        def run(item):
+            service.confirm(item, g.user)
+            flash(_("已确认考评等次。"), "success")
+        return self._act(pk, run)
+
+    @expose("/assessment/<int:pk>/override", methods=["POST"])
+    @has_access
+    def override(self, pk):
+        def run(item):
+            service.override(item, request.form.get("grade", ""), request.form.get("reason", ""), g.user)
+            flash(_("已调整最终考评等次，理由已记入审计日志。"), "success")
+        return self._act(pk, run)
+
+    @expose("/assessment/<int:pk>/rates", methods=["POST"])
+    @has_access
+    def rates(self, pk):
+        def run(item):
+            try:
+                mass, secretary = _percent(request.form.get("mass")), _percent(request.form.get("secretary"))
+            except ValueError as exc:
+                raise service.AssessmentError(_("满意率请填写百分数，例如 85 或 85%。")) from exc
+            service.set_rates(item, mass, secretary)
+            flash(_("已保存满意率并重新计算。"), "success")
+        return self._act(pk, run)
+
+    def _can(self, verb):
+        return self.appbuilder.sm.has_access(f"can_{verb}", self.class_permission_name)
+

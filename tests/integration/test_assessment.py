@@ -1,0 +1,191 @@
+"""Assessment as its users drive it: sheets by source and role, rates, override, the matrix."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, StandardItem
+from app.services.demo_assessment import INITIAL, REASSESSMENT
+
+
+def _round(session, name):
+    return session.scalar(select(AssessmentRound).where(AssessmentRound.name == name))
+
+
+def _assessment(session, round_name, branch_code):
+    return session.scalar(select(Assessment).join(Branch).where(
+        Branch.code == branch_code, Assessment.round_id == _round(session, round_name).id))
+
+
+def _sheet(assessment_id, source, **extra):
+    return {"assessment": assessment_id, "source": source, "rater": "测试评议人",
+            "s1": 18, "s2": 18, "s3": 18, "s4": 18, "s5": 18, **extra}
+
+
+def test_branch_fills_its_self_sheet_and_the_assessment_is_recomputed(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    before = target.self_score
+    user = login_as("gb01-b01")
+    response = user.post_form("/scoresheetview/add", _sheet(target.id, "self"))
+    assert response.status_code == 302
+    db_session.expire_all()
+    after = db_session.get(Assessment, target.id)
+    sheets = db_session.scalars(select(ScoreSheet).where(
+        ScoreSheet.assessment_id == target.id, ScoreSheet.source == "self")).all()
+    assert len(sheets) == 2
+    expected = round(sum(s.total for s in sheets) / 2, 2)
+    assert after.self_score == pytest.approx(expected) and after.self_score != before
+    assert after.composite is not None
+
+
+def test_branch_cannot_see_another_branchs_sheets(login_as, api_as, db_session):
+    other = _assessment(db_session, REASSESSMENT, "gb01-b02")
+    sheet = db_session.scalar(select(ScoreSheet.id).where(ScoreSheet.assessment_id == other.id))
+    assert login_as("gb01-b01").get(f"/scoresheetview/show/{sheet}").status_code == 404
+    assert api_as("gb01-b01").get(f"/api/v1/scoresheet/{sheet}").status_code == 404
+    assert login_as("gb01-b01").get(f"/scoring/assessment/{other.id}").status_code == 404
+
+
+def test_branch_cannot_enter_a_superior_sheet(api_as, login_as, db_session):
+    own = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    count = db_session.query(ScoreSheet).count()
+    response = api_as("gb01-b01").post("/api/v1/scoresheet/", json=_sheet(own.id, "superior"))
+    assert response.status_code == 403
+    assert "党支部只能录入" in response.json["message"]
+    page = login_as("gb01-b01").post_form("/scoresheetview/add", _sheet(own.id, "superior"), follow_redirects=True)
+    assert "党支部只能录入" in page.text
+    assert db_session.query(ScoreSheet).count() == count
+
+
+def test_branch_does_not_see_superior_or_peer_sheets_about_itself(api_as, db_session):
+    own = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    superior = db_session.scalar(select(ScoreSheet.id).where(
+        ScoreSheet.assessment_id == own.id, ScoreSheet.source == "superior"))
+    assert api_as("gb01-b01").get(f"/api/v1/scoresheet/{superior}").status_code == 404
+
+
+def test_general_branch_enters_superior_sheets_for_its_branches_only(api_as, db_session):
+    own = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    foreign = _assessment(db_session, REASSESSMENT, "gb02-b01")
+    api = api_as("gb01")
+    assert api.post("/api/v1/scoresheet/", json=_sheet(own.id, "superior")).status_code == 201
+    assert api.post("/api/v1/scoresheet/", json=_sheet(foreign.id, "superior")).status_code == 400
+    assert api.post("/api/v1/scoresheet/", json=_sheet(own.id, "self")).status_code == 403
+
+
+def test_peer_sheets_only_between_branches_of_the_same_category(api_as, db_session):
+    branches = db_session.scalars(select(Branch).join(GeneralBranch).where(GeneralBranch.code == "gb01")).all()
+    target = branches[0]
+    same = next(b for b in branches if b.category == target.category and b.id != target.id)
+    other = next(b for b in branches if b.category != target.category)
+    assessment = _assessment(db_session, REASSESSMENT, target.code)
+    api = api_as("gb01")
+    response = api.post("/api/v1/scoresheet/", json=_sheet(assessment.id, "peer", rater_branch=other.id))
+    assert response.status_code == 400 and "同类" in response.json["message"]
+    assert api.post("/api/v1/scoresheet/", json=_sheet(assessment.id, "peer", rater_branch=same.id)).status_code == 201
+    response = api.post("/api/v1/scoresheet/", json=_sheet(assessment.id, "peer", rater_branch=target.id))
+    assert response.status_code == 400
+
+
+def test_a_closed_round_refuses_edits(api_as, db_session):
+    closed = _assessment(db_session, INITIAL, "gb01-b01")
+    response = api_as("gb01-b01").post("/api/v1/scoresheet/", json=_sheet(closed.id, "self"))
+    assert response.status_code == 400 and "已结束" in response.json["message"]
+
+
+def test_low_satisfaction_entered_by_the_branch_vetoes(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    user = login_as("gb01-b01")
+    url = f"/scoring/assessment/{target.id}"
+    response = user.post_form(f"{url}/rates", {"mass": "45", "secretary": "90%"}, token_from=url, follow_redirects=True)
+    assert "V4" in response.text
+    db_session.expire_all()
+    after = db_session.get(Assessment, target.id)
+    assert after.mass_satisfaction == pytest.approx(0.45)
+    assert after.computed_grade == "D" and "V4" in after.vetoes
+    response = user.post_form(f"{url}/rates", {"mass": "abc"}, token_from=url, follow_redirects=True)
+    assert "百分数" in response.text
+
+
+def test_committee_overrides_only_with_a_reason_and_it_is_audited(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b03")
+    wanted = "A" if target.computed_grade != "A" else "B"
+    user = login_as("committee")
+    url = f"/scoring/assessment/{target.id}"
+    page = user.post_form(f"{url}/override", {"grade": wanted, "reason": "  "}, token_from=url, follow_redirects=True)
+    assert "必须写明理由" in page.text
+    db_session.expire_all()
+    assert db_session.get(Assessment, target.id).override_grade is None
+    user.post_form(f"{url}/override", {"grade": wanted, "reason": "支部整改成效显著"}, token_from=url)
+    user.post_form(f"{url}/confirm", {}, token_from=url)
+    db_session.expire_all()
+    after = db_session.get(Assessment, target.id)
+    assert after.final_grade == wanted and after.override_reason == "支部整改成效显著"
+    assert after.confirmed_at is not None
+    log = db_session.scalar(select(AuditLog).where(AuditLog.record_id == target.id))
+    assert log.new_value == wanted and log.reason == "支部整改成效显著"
+    page = user.get(url).text
+    assert "支部整改成效显著" in page
+
+
+def test_general_branch_cannot_confirm_or_recompute(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    user = login_as("gb01")
+    token = {"csrf_token": user.token()}
+    assert user.client.post(f"/scoring/assessment/{target.id}/confirm", data=token).status_code == 403
+    assert user.client.post(f"/scoring/round/{target.round_id}/recompute", data=token).status_code == 403
+    db_session.expire_all()
+    assert db_session.get(Assessment, target.id).confirmed_at is None
+
+
+def test_matrix_shows_the_scope_counts_and_the_comparison(login_as, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    page = login_as("gb01").get(f"/scoring/round/{round_.id}").text
+    gb01 = db_session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
+    gb02 = db_session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb02"))
+    assert gb01.name in page and gb02.name not in page
+    for branch in gb01.branches:
+        assert branch.name in page
+    grades = db_session.scalars(select(Assessment.computed_grade).join(Branch).where(
+        Assessment.round_id == round_.id, Branch.general_branch_id == gb01.id)).all()
+    totals = re.search(r'id="grade-totals">(.*?)</p>', page, re.S).group(1)
+    assert f"好 <b>{grades.count('A')}</b>" in totals and f"较差 <b>{grades.count('D')}</b>" in totals
+    assert "晋位" in page and "初评等次" in page
+    undergrad = [b for b in gb01.branches if b.category == "undergraduate"]
+    if undergrad:
+        assert f"/ {len(undergrad)}" in re.search(r'id="undergrad-goal">(.*?)</p>', page, re.S).group(1)
+
+
+def test_explanation_names_weights_and_vetoes(login_as, db_session):
+    vetoed = db_session.scalar(select(Assessment).where(
+        Assessment.round_id == _round(db_session, INITIAL).id, Assessment.vetoes != ""))
+    page = login_as("committee").get(f"/scoring/assessment/{vetoed.id}").text
+    assert "权重 30%" in page
+    assert vetoed.vetoes.split(",")[0] in page
+
+
+def test_cli_score_recomputes_and_prints_counts(app, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    result = app.test_cli_runner().invoke(args=["zhibu", "score", "--round", str(round_.id)])
+    assert result.exit_code == 0, result.output
+    grades = db_session.scalars(select(Assessment.computed_grade).where(Assessment.round_id == round_.id)).all()
+    assert f"好 {grades.count('A')}" in result.output and f"较差 {grades.count('D')}" in result.output
+    bad = app.test_cli_runner().invoke(args=["zhibu", "score", "--round", "999999"])
+    assert bad.exit_code != 0 and "999999" in bad.output
+
+
+def test_bad_scoring_policy_stops_the_app():
+    from app import create_app
+
+    with pytest.raises(ValueError, match="weights"):
+        create_app({"ZHIBU_SCORING": {"weights": {"self": 0.5, "members": 0.2, "peer": 0.2, "superior": 0.3}},
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_standards_are_seeded_for_every_category(db_session, login_as):
+    rows = db_session.scalars(select(StandardItem).where(StandardItem.category == "undergraduate")).all()
+    assert [r.title for r in sorted(rows, key=lambda r: r.number)] == [
+        "支部班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"]
+    assert db_session.query(StandardItem).count() == 30
+    page = login_as("gb01").get("/standardview/list/").text
+    assert "支部班子好" in page
