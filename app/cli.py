@@ -2,8 +2,10 @@
 import click
 from flask.cli import AppGroup
 
+from app.cli_imports import import_command
 
 zhibu_cli = AppGroup("zhibu", help="zhibu (支部) administration commands.")
+zhibu_cli.add_command(import_command)
 
 
 @zhibu_cli.command("init")
@@ -63,3 +65,29 @@ def score_command(round_id):
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{round_.name}: 好 {counts['A']}  较好 {counts['B']}  一般 {counts['C']}  较差 {counts['D']}"
                f"  未评定 {counts[None]}")
+
+
+@zhibu_cli.command("export")
+@click.argument("form", type=click.Choice(["annex2", "annex3"]))
+@click.option("--round", "round_id", required=True, type=int, help="Id of the assessment round.")
+@click.option("--general-branch", "general_branch_id", type=int, default=None, help="Only this general branch.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False), help="Where to write the xlsx.")
+def export_command(form, round_id, general_branch_id, output):
+    """Write 附件2 or 附件3 of a round, as its committee hands it in."""
+    from app.extensions import db
+    from app.models import AssessmentRound
+    from app.security.scope import OrgRef
+    from app.services.forms import FormNotFound, export_annex2, export_annex3
+
+    round_ = db.session.get(AssessmentRound, round_id)
+    if round_ is None:
+        raise click.ClickException(f"找不到考评批次 {round_id} / no assessment round {round_id}")
+    org = OrgRef("committee", committee_id=round_.committee_id)
+    builder = export_annex2 if form == "annex2" else export_annex3
+    try:
+        export = builder(org, None, round_id, general_branch_id)
+    except FormNotFound as exc:
+        raise click.ClickException(f"找不到该党总支 / no such general branch: {general_branch_id}") from exc
+    with open(output, "wb") as fh:
+        fh.write(export.data)
+    click.echo(f"{export.filename} -> {output}")

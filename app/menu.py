@@ -1,14 +1,19 @@
 """Every add_view / add_api / add_link, in one place (never an import side effect)."""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.imports import RosterImportView
+from app.views.imports import configure as configure_imports
 from app.views.life import ActivityView, FundingView
 from app.views.org import BranchApi, BranchView, CommitteeView, GeneralBranchApi, GeneralBranchView
 from app.views.people import (
     ContactCadreApi, ContactCadreView, MemberApi, MemberView, SecretaryApi, SecretaryView, TrainingView,
 )
+from app.views.forms import FormsView, template_helpers
+from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
 CATEGORIES = {
@@ -26,20 +31,23 @@ MENU = [
     (BranchView, "Branches", _l("党支部"), "Organization", "fa-cubes"),
     (MemberView, "Members", _l("党员名册"), "Members", "fa-address-book"),
     (SecretaryView, "Secretaries", _l("支部书记"), "Members", "fa-user-circle"),
+    (RosterImportView, "Roster import", _l("名册导入导出"), "Members", "fa-exchange"),
     (ContactCadreView, "Contact cadres", _l("联系干部"), "Contact", "fa-handshake-o"),
     (ActivityView, "Activities", _l("组织生活"), "Life", "fa-calendar-check-o"),
     (TrainingView, "Trainings", _l("培训记录"), "Life", "fa-graduation-cap"),
     (FundingView, "Fundings", _l("经费"), "Life", "fa-money"),
     (ScoringView, "Scoring", _l("评分汇总"), "Assessment", "fa-table"),
     (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
+    (RectificationView, "Rectifications", _l("整改台账"), "Assessment", "fa-wrench"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
 ]
 
 APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
-    AssessmentRoundApi, AssessmentApi, ScoreSheetApi,
+    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi,
 ]
+NO_MENU = [RectificationNoteView, FormsView]
 
 
 def register(appbuilder) -> None:
@@ -50,5 +58,9 @@ def register(appbuilder) -> None:
             view, name, label=label, icon=icon, category=category,
             category_label=category_label, category_icon=category_icon,
         )
+    for view in NO_MENU:
+        appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
+    template_helpers(current_app._get_current_object())
+    configure_imports()

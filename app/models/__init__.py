@@ -4,11 +4,13 @@ from sqlalchemy.orm import column_property
 
 from app.models.choices import (  # noqa: F401
     ACTIVITY_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, GENDERS, GRADE_LABELS, MEMBER_TYPES, ORG_KINDS,
-    ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
+    RECTIFICATION_STATUSES, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
+from app.models.imports import ImportRecord
 from app.models.life import Activity, Funding
 from app.models.org import Branch, Committee, GeneralBranch
+from app.models.rectification import Rectification, RectificationNote
 from app.models.people import (
     ContactCadre, Member, Secretary, SecretaryViolation, TrainingRecord, cadre_branch,
 )
@@ -16,7 +18,8 @@ from app.models.users import UserOrg
 
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
-    "Activity", "Branch", "Committee", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "Rectification", "RectificationNote",
+    "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
 ]
 

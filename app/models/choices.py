@@ -65,3 +65,5 @@ SHEET_SOURCES = {
     "peer": _l("同类党支部互评"),
     "superior": _l("上级党组织考评"),
 }
+
+RECTIFICATION_STATUSES = {"not_started": _l("未开始"), "in_progress": _l("整改中"), "done": _l("已完成")}

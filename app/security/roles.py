@@ -21,6 +21,7 @@ PERMISSIONS = {
     "GeneralBranch":  (RWD,       RW,             ()),
     "Branch":         (RWD,       RWD,            R),
     "Member":         (RWD,       RWD,            RWD),
+    "RosterImport":   (RW,        RW,             RW),    # upload/confirm; the roster needs write too
     "Secretary":      (RWD,       RWD,            R),
     "ContactCadre":   (RWD,       RWD,            R),
     "Activity":       (RWD,       RWD,            RWD),
@@ -30,7 +31,9 @@ PERMISSIONS = {
     "Round":          (RWD,       R,              R),
     "Assessment":     (R,         R,              R),
     "ScoreSheet":     (RWD,       RWD,            RWD),   # which sources: app/services/assessment.py
-    "Scoring":        (("read", "confirm", "rate"), R, ("read", "rate")),
+    "Scoring":        (("read", "confirm", "rate", "rectify"), ("read", "rectify"), ("read", "rate")),
+    "Rectification":  (RWD,       RWD,            RW),
+    "Forms":          (R,         R,              ()),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -39,6 +42,7 @@ MENU_OF_RESOURCE = {
     "GeneralBranch": ("General branches", "Organization"),
     "Branch": ("Branches", "Organization"),
     "Member": ("Members", "Members"),
+    "RosterImport": ("Roster import", "Members"),
     "Secretary": ("Secretaries", "Members"),
     "ContactCadre": ("Contact cadres", "Contact"),
     "Activity": ("Activities", "Life"),
@@ -49,6 +53,8 @@ MENU_OF_RESOURCE = {
     "Assessment": (),
     "ScoreSheet": ("Score sheets", "Assessment"),
     "Scoring": ("Scoring", "Assessment"),
+    "Rectification": ("Rectifications", "Assessment"),
+    "Forms": (),
 }
 
 # What every logged-in user may do regardless of role.

@@ -14,10 +14,12 @@ from sqlalchemy import false, inspect, select, true
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
+from app.services.errors import DomainError
 from app.models import (
     Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch,
-    Member, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord, UserOrg,
+    Member, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord, UserOrg,
 )
+from app.models.imports import ImportRecord
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class OrgRef:
 ALL = OrgRef(kind="all")
 
 
-class ScopeError(Exception):
+class ScopeError(DomainError):
     """A write names an organization outside the user's scope."""
 
 
@@ -131,9 +133,23 @@ SCOPE_RULES = {
     AssessmentRound: lambda org: AssessmentRound.committee_id == org.committee_id,
     Assessment: lambda org: _at_branch(Assessment.branch_id, org),
     ScoreSheet: _score_sheet,
+    Rectification: lambda org: _at_branch(Rectification.branch_id, org),
+    RectificationNote: lambda org: RectificationNote.rectification_id.in_(
+        select(Rectification.id).where(_at_branch(Rectification.branch_id, org))
+    ),
 }
 
 
+def _import_record(org: OrgRef):
+    """A roster import hangs on the uploader's organization, copied onto the record."""
+    if org.kind == "committee":
+        return ImportRecord.committee_id == org.committee_id
+    if org.kind == "general_branch":
+        return ImportRecord.general_branch_id == org.general_branch_id
+    return ImportRecord.branch_id == org.branch_id
+
+
+SCOPE_RULES[ImportRecord] = _import_record
 
 
 def register_scope(model, rule) -> None:

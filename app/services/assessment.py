@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.services.errors import DomainError, Refused
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
     SecretaryViolation,
@@ -24,7 +25,7 @@ SOURCE_COLUMN = {"self": "self_score", "members": "member_score", "peer": "peer_
 RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
 
 
-class AssessmentError(Exception):
+class AssessmentError(DomainError):
     """A request the assessment rules refuse; the message says why."""
 
 
@@ -32,7 +33,7 @@ class RoundClosed(AssessmentError):
     """The round is closed: no more edits."""
 
 
-class NotAllowed(AssessmentError):
+class NotAllowed(AssessmentError, Refused):
     """This role may not enter this kind of sheet (HTTP 403)."""
 
 

@@ -3,10 +3,11 @@ from flask_babel import gettext as _
 from sqlalchemy import UniqueConstraint, and_, inspect, select
 
 from app.extensions import db
+from app.services.errors import DomainError
 from app.views.labels import COLUMN_LABELS
 
 
-class DuplicateError(Exception):
+class DuplicateError(DomainError):
     """Another row already holds the same unique values."""
 
 

@@ -3,12 +3,9 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest, Forbidden
-
-from app.extensions import db
 from app.models import Assessment, AssessmentRound, ScoreSheet, StandardItem
 from app.security.scope import current_org
-from app.services.assessment import AssessmentError, NotAllowed, check_sheet_allowed
+from app.services.assessment import check_sheet_allowed
 from app.views.base import ScopedModelRestApi, ScopedModelView
 
 STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
@@ -73,16 +70,8 @@ class ScoreSheetView(ScopedModelView):
     order_columns = ["source", "rater", "submitted_at"]
     base_order = ("id", "desc")
 
-    def pre_add(self, item):
-        super().pre_add(item)
-        _sheet_guard(item)
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        _sheet_guard(item)
-
-    def pre_delete(self, item):
-        check_sheet_allowed(current_org(), item)
+    write_checks = (_sheet_guard,)
+    delete_checks = (lambda item: check_sheet_allowed(current_org(), item),)
 
 
 class AssessmentRoundApi(ScopedModelRestApi):
@@ -122,24 +111,5 @@ class ScoreSheetApi(ScopedModelRestApi):
         "id", "assessment.id", "source", "rater", "rater_branch.id", "s1", "s2", "s3", "s4", "s5", "submitted_at",
     ]
     add_columns = edit_columns = SHEET_FIELDS
-
-    def _sheet(self, item):
-        try:
-            _sheet_guard(item)
-        except NotAllowed as exc:
-            db.session.rollback()
-            raise Forbidden(str(exc)) from exc
-        except AssessmentError as exc:
-            db.session.rollback()
-            raise BadRequest(str(exc)) from exc
-
-    def pre_add(self, item):
-        super().pre_add(item)
-        self._sheet(item)
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        self._sheet(item)
-
-    def pre_delete(self, item):
-        self._sheet(item)
+    write_checks = ScoreSheetView.write_checks
+    delete_checks = ScoreSheetView.delete_checks

@@ -19,9 +19,10 @@ from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.models import label
-from app.security.scope import SCOPE_FILTERS, ScopeError, check_related_in_scope
-from app.services.integrity import DuplicateError, check_unique
-from app.services.org import DeleteBlocked, check_deletable
+from app.security.scope import SCOPE_FILTERS, check_related_in_scope
+from app.services.errors import DomainError, Refused
+from app.services.integrity import check_unique
+from app.services.org import check_deletable
 from app.views.labels import COLUMN_LABELS
 
 VIEW_VERBS = {
@@ -75,6 +76,21 @@ def _boolean_fields(model) -> dict:
     }
 
 
+def run_write_checks(view, item) -> None:
+    """Every save: related rows in scope, unique keys free, then the view's own rules."""
+    check_related_in_scope(item)
+    check_unique(item)
+    for check in view.write_checks:
+        check(item)
+
+
+def run_delete_checks(view, item) -> None:
+    """Every delete: no children left below, then the view's own rules."""
+    check_deletable(item)
+    for check in view.delete_checks:
+        check(item)
+
+
 def _scope_rel_fields(model) -> dict:
     return {name: SCOPE_FILTERS for name in _relation_names(model)}
 
@@ -83,6 +99,8 @@ class ScopedModelView(ModelView):
     """A ModelView limited to the user's organization on every path."""
 
     model = None  # set by subclasses; datamodel is derived
+    write_checks = ()   # service functions(item) raising DomainError, run on add and edit
+    delete_checks = ()  # the same on delete
     exclude_route_methods = {"download"}
     label_columns = COLUMN_LABELS
     base_filters = SCOPE_FILTERS
@@ -111,16 +129,15 @@ class ScopedModelView(ModelView):
         }
         super().__init__(**kwargs)
 
+    # FAB flashes the message of an exception raised here and saves nothing.
     def pre_add(self, item):
-        check_related_in_scope(item)
-        check_unique(item)
+        run_write_checks(self, item)
 
     def pre_update(self, item):
-        check_related_in_scope(item)
-        check_unique(item)
+        run_write_checks(self, item)
 
     def pre_delete(self, item):
-        check_deletable(item)
+        run_delete_checks(self, item)
 
     @action("bulk_delete", _l("删除所选"), _l("确定删除所选记录吗？"), "fa-trash", single=False)
     def bulk_delete(self, items):
@@ -128,8 +145,8 @@ class ScopedModelView(ModelView):
         items = items if isinstance(items, list) else [items]
         try:
             for item in items:
-                check_deletable(item)
-        except DeleteBlocked as exc:
+                run_delete_checks(self, item)
+        except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(self.get_redirect())
         for item in items:
@@ -180,6 +197,8 @@ class ScopedModelRestApi(ModelRestApi):
     """A REST API limited to the user's organization: foreign id 404, foreign parent 400."""
 
     model = None
+    write_checks = ()
+    delete_checks = ()
     base_filters = SCOPE_FILTERS
     method_permission_name = API_VERBS
     label_columns = COLUMN_LABELS
@@ -192,41 +211,39 @@ class ScopedModelRestApi(ModelRestApi):
         self.edit_query_rel_fields = {**rel, **(self.edit_query_rel_fields or {})}
         super().__init__()
 
-    def _guard(self, item):
+    @staticmethod
+    def _as_http(run, item):
+        """Run checks; a Refused is a 403, any other DomainError a 400, nothing half-saved."""
         try:
-            check_related_in_scope(item)
-            check_unique(item)
-        except (ScopeError, DuplicateError) as exc:
+            run(item)
+        except Refused as exc:
+            db.session.rollback()
+            raise Forbidden(str(exc)) from exc
+        except DomainError as exc:
             db.session.rollback()
             raise BadRequest(str(exc)) from exc
 
     def pre_add(self, item):
-        self._guard(item)
+        self._as_http(lambda i: run_write_checks(self, i), item)
 
     def pre_update(self, item):
-        self._guard(item)
+        self._as_http(lambda i: run_write_checks(self, i), item)
 
     def pre_delete(self, item):
-        try:
-            check_deletable(item)
-        except DeleteBlocked as exc:
-            raise BadRequest(str(exc)) from exc
+        self._as_http(lambda i: run_delete_checks(self, i), item)
 
-    # A guard may refuse a verb outright (Forbidden): FAB's @safe only maps BadRequest.
+    # FAB's @safe maps BadRequest only; a Forbidden from the checks becomes a 403 here.
     def post_headless(self):
-        try:
-            return super().post_headless()
-        except Forbidden as exc:
-            return self.response_403() if not exc.description else self.response(403, message=exc.description)
+        return self._forbidden_as_403(super().post_headless)
 
     def put_headless(self, pk):
-        try:
-            return super().put_headless(pk)
-        except Forbidden as exc:
-            return self.response(403, message=exc.description)
+        return self._forbidden_as_403(super().put_headless, pk)
 
     def delete_headless(self, pk):
+        return self._forbidden_as_403(super().delete_headless, pk)
+
+    def _forbidden_as_403(self, handler, *args):
         try:
-            return super().delete_headless(pk)
+            return handler(*args)
         except Forbidden as exc:
             return self.response(403, message=exc.description)

@@ -2,7 +2,9 @@
 from flask_babel import lazy_gettext as _l
 
 from app.models import Branch, Committee, GeneralBranch
-from app.views.base import ScopedModelRestApi, ScopedModelView
+from app.views.base import VIEW_VERBS, ScopedModelRestApi, ScopedModelView
+from app.views.bulk_edit import BRANCH_BULK_FIELDS, BULK_VERBS, BulkEditMixin
+from app.views.forms import Annex2ExportMixin
 
 
 class CommitteeView(ScopedModelView):
@@ -37,9 +39,11 @@ BRANCH_FIELDS = [
 ]
 
 
-class BranchView(ScopedModelView):
+class BranchView(Annex2ExportMixin, BulkEditMixin, ScopedModelView):
     model = Branch
     class_permission_name = "Branch"
+    method_permission_name = {**VIEW_VERBS, **BULK_VERBS, "export_annex2": "read"}
+    bulk_fields, bulk_noun = BRANCH_BULK_FIELDS, _l("个党支部")
     list_title = show_title = _l("党支部")
     add_title = _l("新增党支部")
     edit_title = _l("编辑党支部")

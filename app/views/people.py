@@ -2,14 +2,17 @@
 from flask_babel import lazy_gettext as _l
 
 from app.models import ContactCadre, Member, Secretary, TrainingRecord
-from app.views.base import ScopedModelRestApi, ScopedModelView
+from app.views.base import VIEW_VERBS, ScopedModelRestApi, ScopedModelView
+from app.views.bulk_edit import BULK_VERBS, MEMBER_BULK_FIELDS, BulkEditMixin
 
 MEMBER_FIELDS = ["number", "name", "gender", "member_type", "joined_on", "unit", "is_teacher_backbone", "branch"]
 
 
-class MemberView(ScopedModelView):
+class MemberView(BulkEditMixin, ScopedModelView):
     model = Member
     class_permission_name = "Member"
+    method_permission_name = {**VIEW_VERBS, **BULK_VERBS}
+    bulk_fields, bulk_noun = MEMBER_BULK_FIELDS, _l("名党员")
     list_title = show_title = _l("党员名册")
     add_title = _l("新增党员")
     edit_title = _l("编辑党员")

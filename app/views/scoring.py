@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, label
 from app.security.scope import current_org, scope_clause
 from app.services import assessment as service
+from app.services.rectification import create_for_weak
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
 
 
@@ -38,6 +39,7 @@ class ScoringView(BaseView):
     method_permission_name = {
         "index": "read", "round_matrix": "read", "assessment": "read",
         "recompute": "confirm", "confirm": "confirm", "override": "confirm", "rates": "rate",
+        "rectify": "rectify",
     }
     default_view = "index"
 
@@ -61,7 +63,7 @@ class ScoringView(BaseView):
             "scoring/matrix.html", round=round_, rounds=rounds_in_scope(org), groups=groups, sort=sort,
             totals=totals(groups), grade_labels=GRADE_LABELS, label=label, undergrad_good=good,
             undergrad_total=all_undergrad, can_confirm=self._can("confirm"),
-            categories=BRANCH_CATEGORIES, round_kinds=ROUND_KINDS,
+            categories=BRANCH_CATEGORIES, round_kinds=ROUND_KINDS, can_rectify=self._can("rectify"),
         )
 
     @expose("/assessment/<int:pk>")
@@ -92,6 +94,15 @@ class ScoringView(BaseView):
             flash(_("已重新计算：好 %(a)d，较好 %(b)d，一般 %(c)d，较差 %(d)d。",
                     a=counts["A"], b=counts["B"], c=counts["C"], d=counts["D"]), "success")
         return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
+
+    @expose("/round/<int:round_id>/rectify", methods=["POST"])
+    @has_access
+    def rectify(self, round_id):
+        """推动一般、整顿后进: rectification items for the weak branches in scope, prefilled."""
+        round_ = _scoped(AssessmentRound, round_id)
+        created = create_for_weak(round_, current_org())
+        flash(_("已为评为一般或较差的党支部新建 %(count)d 条整改事项。", count=created), "success")
+        return redirect(url_for("RectificationView.list"))
 
     def _act(self, pk, action):
         item = _scoped(Assessment, pk)

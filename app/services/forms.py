@@ -1,0 +1,151 @@
+"""The hand-in: rows of 附件2 / 附件3 for a round in the user's scope, built into xlsx."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_workbook
+from app.forms.statistics import GradeCountRow, statistics_workbook
+from app.models import GRADE_LABELS, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Rectification
+from app.security.scope import OrgRef, scope_clause
+from app.services.scoring_report import round_report
+
+
+class FormNotFound(Exception):
+    """The round or general branch is unknown or outside the scope (HTTP 404)."""
+
+
+@dataclass
+class Export:
+    """A built file and its name."""
+
+    filename: str
+    data: bytes
+
+
+def _scoped(model, pk, org):
+    if pk is None:
+        return None
+    row = db.session.scalars(select(model).where(model.id == pk, scope_clause(model, org))).first()
+    if row is None:
+        raise FormNotFound(model.__name__)
+    return row
+
+
+def _unit(org: OrgRef, general_branch):
+    """The exporting organization: the chosen general branch, else the user's own."""
+    if general_branch is not None:
+        return general_branch.name, general_branch.phone or ""
+    if org.kind == "general_branch":
+        gb = db.session.get(GeneralBranch, org.general_branch_id)
+        return gb.name, gb.phone or ""
+    if org.kind == "branch":
+        branch = db.session.get(Branch, org.branch_id)
+        return branch.name, branch.general_branch.phone or ""
+    committee = db.session.get(Committee, org.committee_id) if org.committee_id else None
+    return (committee.name if committee else ""), ""
+
+
+def header_for(org: OrgRef, user, round_: AssessmentRound, general_branch) -> FormHeader:
+    """填报单位 / 填报人 / 联系电话 and the note's deadline and address."""
+    unit, phone = _unit(org, general_branch)
+    person = ""
+    if user is not None:
+        person = f"{user.last_name or ''}{user.first_name or ''}".replace("-", "").strip() or user.username
+    deadline = f"{round_.deadline.month}月{round_.deadline.day}日" if round_.deadline else ""
+    return FormHeader(unit=unit, person=person, phone=phone, deadline_text=deadline,
+                      email=current_app.config.get("ZHIBU_REPORT_EMAIL", ""))
+
+
+def _branch_filter(stmt, general_branch, branch_ids):
+    if general_branch is not None:
+        stmt = stmt.where(Branch.general_branch_id == general_branch.id)
+    if branch_ids is not None:
+        stmt = stmt.where(Branch.id.in_(list(branch_ids)))
+    return stmt
+
+
+def annex2_rows(round_, org, general_branch=None, branch_ids=None):
+    """One row per branch in scope: committee exports are grouped by general branch order."""
+    stmt = (
+        select(GeneralBranch.name, Branch.name, Assessment.override_grade, Assessment.computed_grade)
+        .select_from(Branch)
+        .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
+        .outerjoin(Assessment, (Assessment.branch_id == Branch.id) & (Assessment.round_id == round_.id))
+        .where(scope_clause(Branch, org), GeneralBranch.committee_id == round_.committee_id)
+        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.name)
+    )
+    rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
+    for gb_name, branch_name, override, computed in rows:
+        code = override or computed
+        yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=str(GRADE_LABELS[code]) if code else "")
+
+
+def annex3_rows(round_, org, general_branch=None, rectification_ids=None):
+    """One row per rectification item of the round in scope."""
+    stmt = (
+        select(Rectification)
+        .join(Branch, Branch.id == Rectification.branch_id)
+        .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
+        .where(Rectification.round_id == round_.id, scope_clause(Rectification, org))
+        .options(joinedload(Rectification.branch), joinedload(Rectification.contact))
+        .order_by(GeneralBranch.code, Branch.name, Rectification.id)
+    )
+    if general_branch is not None:
+        stmt = stmt.where(Branch.general_branch_id == general_branch.id)
+    if rectification_ids is not None:
+        stmt = stmt.where(Rectification.id.in_(list(rectification_ids)))
+    for item in db.session.scalars(stmt).unique():
+        yield Annex3Row(
+            branch=item.branch.name, problems=item.problems or "", measures=item.measures or "",
+            due=item.due_on.isoformat() if item.due_on else "", contact=item.contact.name if item.contact else "",
+            remark=item.remark or "",
+        )
+
+
+def resolve(org, round_id, general_branch_id):
+    """The round and optional general branch, both through the scope (FormNotFound otherwise)."""
+    round_ = _scoped(AssessmentRound, round_id, org)
+    if round_ is None:
+        raise FormNotFound("round")
+    return round_, _scoped(GeneralBranch, general_branch_id, org)
+
+
+def export_annex2(org, user, round_id, general_branch_id=None, branch_ids=None) -> Export:
+    """附件2 分类定级汇总表 for the scope (or one general branch, or selected branches)."""
+    round_, gb = resolve(org, round_id, general_branch_id)
+    header = header_for(org, user, round_, gb)
+    data = annex2_workbook(header, annex2_rows(round_, org, gb, branch_ids), grouped=True)
+    return Export(f"附件2-分类定级汇总表-{header.unit}-{round_.name}.xlsx", data)
+
+
+def export_annex3(org, user, round_id, general_branch_id=None, rectification_ids=None) -> Export:
+    """附件3 整改汇总表 for the scope (or one general branch, or selected items)."""
+    round_, gb = resolve(org, round_id, general_branch_id)
+    header = header_for(org, user, round_, gb)
+    data = annex3_workbook(header, annex3_rows(round_, org, gb, rectification_ids))
+    return Export(f"附件3-整改汇总表-{header.unit}-{round_.name}.xlsx", data)
+
+
+def export_statistics(org, round_id) -> Export:
+    """Grade counts per general branch with a chart; up/same/down for a 复评."""
+    round_, _ = resolve(org, round_id, None)
+    rows = []
+    for group in round_report(round_, org):
+        counts = tuple(group.counts[c] for c in ("A", "B", "C", "D"))
+        move = (group.movement["up"], group.movement["same"], group.movement["down"]) if round_.base_round_id else None
+        rows.append(GradeCountRow(group.general_branch.name, counts, move))
+    return Export(f"分类定级统计-{round_.name}.xlsx", statistics_workbook(f"{round_.name} 分类定级统计", rows))
+
+
+def current_round_id(org):
+    """The newest round the user may see (the buttons' default), or None."""
+    row = db.session.scalars(
+        select(AssessmentRound.id).where(scope_clause(AssessmentRound, org)).order_by(AssessmentRound.opens_on.desc())
+    ).first()
+    return row
+

@@ -1,0 +1,421 @@
+"""Roster import and export: the database shell around the pure core in app/imports.
+
+dry_run(user, kind, filename, data)  parse, plan against the rows in the user's scope,
+                                     keep the file and the outcome as an ImportRecord
+apply(user, record_id)               re-parse the stored file, re-plan against the
+                                     database as it is now, and write everything in one
+                                     transaction, or nothing if any row is in error
+export_bytes(org, kind)              the rows in scope in the template's layout
+
+Scope comes from the user's organization (app.security.scope): rows outside it are never
+loaded, so the plan can neither update them nor say they exist. The one exception the
+database forces: member numbers are unique in a committee, so a number used outside the
+importer's scope is a row error that says only that it is taken.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, not_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.imports import (
+    BRANCH_SPEC, MEMBER_SPEC, BranchRow, ImportFileError, MemberRow, RowError, export_branches,
+    export_members, parse_branches, parse_members, plan_branches, plan_members,
+)
+from app.imports.errors import UNKNOWN_BRANCH, shorten
+from app.imports.values import match_key
+from app.models import Branch, GeneralBranch, ImportRecord, Member
+from app.security.scope import OrgRef, org_of_user, scope_clause
+
+KINDS = ("members", "branches")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
+MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
+WRITE_CHUNK = 5000            # rows per executemany
+NUMBER_TAKEN = "number_taken"
+CONFLICT = "conflict"
+RESOURCE = {"members": "Member", "branches": "Branch"}
+
+
+class ImportDenied(Exception):
+    """The user may not run this import (role, organization, record state)."""
+
+
+class RecordNotFound(Exception):
+    """No such import record in the user's scope."""
+
+
+@dataclass
+class Outcome:
+    """What a dry run or an apply found; the view and the CLI print the same thing."""
+
+    record: ImportRecord
+    summary: dict
+    errors: list = field(default_factory=list)      # [RowError]
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def max_import_bytes() -> int:
+    """ZHIBU_IMPORT_MAX_BYTES, default 20 MB."""
+    return int(current_app.config.get("ZHIBU_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def _now():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# ---------------------------------------------------------------- who may import
+
+
+def importer_org(user, kind: str) -> OrgRef:
+    """The organization the user imports into; ImportDenied if the role or org forbids it."""
+    if kind not in KINDS:
+        raise ImportDenied(_("未知的导入类型。"))
+    sm = current_app.appbuilder.sm
+    if user is None or not sm._has_view_access(user, "can_write", "RosterImport") or not sm._has_view_access(
+        user, "can_write", RESOURCE[kind]
+    ):
+        raise ImportDenied(_("您的角色没有导入此名册的权限。"))
+    org = org_of_user(user)
+    if org is None or org.kind == "all" or org.committee_id is None:
+        raise ImportDenied(_("导入须以所属组织的账号进行（党委、党总支或党支部）；系统管理员账号不属于任何组织。"))
+    return org
+
+
+def may_export(user, kind: str) -> bool:
+    """True when the user's role may read the roster of this kind."""
+    sm = current_app.appbuilder.sm
+    return kind in KINDS and sm._has_view_access(user, "can_read", RESOURCE[kind])
+
+
+# ---------------------------------------------------------------- rows in scope
+
+
+def _member_rows(org: OrgRef):
+    """(id, MemberRow) of every member in scope, in roster order."""
+    stmt = (
+        select(Member.id, Member.number, Member.name, Member.gender, Member.member_type, Member.joined_on,
+               Member.unit, Member.is_teacher_backbone, GeneralBranch.name, Branch.name)
+        .join(Branch, Member.branch_id == Branch.id)
+        .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
+        .where(scope_clause(Member, org))
+        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name, Member.number)
+        .execution_options(yield_per=5000)
+    )
+    for r in db.session.execute(stmt):
+        yield r[0], MemberRow(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+
+
+def _branch_rows(org: OrgRef):
+    """(id, BranchRow) of every branch in scope, in roster order."""
+    stmt = (
+        select(Branch.id, GeneralBranch.name, Branch.name, Branch.category, Branch.is_joint, Branch.founded_on,
+               Branch.elected_on, Branch.term_years, Branch.note)
+        .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
+        .where(scope_clause(Branch, org))
+        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name)
+    )
+    for r in db.session.execute(stmt):
+        yield r[0], BranchRow(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
+
+
+def _branch_ids(org: OrgRef) -> dict:
+    """(general branch name, branch name) -> branch id, for the branches in scope."""
+    stmt = (
+        select(GeneralBranch.name, Branch.name, Branch.id)
+        .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
+        .where(scope_clause(Branch, org))
+    )
+    return {(gb, b): bid for gb, b, bid in db.session.execute(stmt)}
+
+
+def _general_branch_ids(org: OrgRef) -> dict:
+    """General branch name -> id, for the general branches the org may add branches to."""
+    stmt = select(GeneralBranch.name, GeneralBranch.id).where(scope_clause(GeneralBranch, org))
+    return dict(db.session.execute(stmt).all())
+
+
+def _numbers_outside(org: OrgRef) -> set:
+    """match_key of every member number of the committee that lies outside the scope."""
+    if org.kind == "committee":
+        return set()
+    stmt = select(Member.number).where(Member.committee_id == org.committee_id, not_(scope_clause(Member, org)))
+    return {match_key(n) for n in db.session.scalars(stmt)}
+
+
+# ---------------------------------------------------------------- plan
+
+
+@dataclass
+class _Planned:
+    parsed: object
+    plan: object
+    ids: dict          # key -> id of existing records
+    parents: dict      # members: (gb, branch) -> branch id; branches: gb name -> gb id
+
+
+def _number_taken(row_no: int, number: str) -> RowError:
+    shown = shorten(number)
+    col = MEMBER_SPEC.column("number")
+    return RowError(
+        row_no, col.header_zh, NUMBER_TAKEN,
+        f"第 {row_no} 行：学号/工号“{shown}”已被本党委其他单位的党员使用，同一党委内编号不能重复。"
+        "请核对编号；如确属同一人，请联系上级组织办理转接。",
+        f'Row {row_no}: the number "{shown}" is already used by a member elsewhere in the committee; '
+        "numbers are unique within a committee. Check the number; if it is the same person, ask "
+        "the superior organization to transfer the member.")
+
+
+def _not_own_branch(row_no: int, row: BranchRow) -> RowError:
+    gb, name = shorten(row.general_branch), shorten(row.name)
+    col = BRANCH_SPEC.column("name")
+    return RowError(
+        row_no, col.header_zh, UNKNOWN_BRANCH,
+        f"第 {row_no} 行：党支部账号只能导入本支部，“{gb} / {name}”不是您所在的党支部。",
+        f'Row {row_no}: a branch account imports its own branch only; "{gb} / {name}" is not your branch.')
+
+
+def _sorted_errors(errors: list) -> list:
+    return sorted(errors, key=lambda e: (e.row is None, e.row or 0))
+
+
+def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
+    """Parse and plan against the database now (ImportFileError for whole-file problems)."""
+    limit = max_import_bytes()
+    if kind == "members":
+        parsed = parse_members(data, max_bytes=limit)
+        existing, ids = {}, {}
+        for mid, row in _member_rows(org):
+            existing[row.number] = row
+            ids[row.number] = mid
+        parents = _branch_ids(org)
+        plan = plan_members(parsed, existing, parents.keys())
+        taken = _numbers_outside(org)
+        if taken and plan.new:
+            keep, extra = [], []
+            for row_no, row in plan.new:
+                (extra.append(_number_taken(row_no, row.number)) if match_key(row.number) in taken
+                 else keep.append((row_no, row)))
+            if extra:
+                plan.new = keep
+                plan.errors = _sorted_errors(plan.errors + extra)
+        return _Planned(parsed, plan, ids, parents)
+    parsed = parse_branches(data, max_bytes=limit)
+    existing, ids = {}, {}
+    for bid, row in _branch_rows(org):
+        key = (row.general_branch, row.name)
+        existing[key] = row
+        ids[key] = bid
+    parents = _general_branch_ids(org)
+    plan = plan_branches(parsed, existing, parents.keys())
+    if org.kind == "branch" and plan.new:   # a branch imports into itself only
+        plan.errors = _sorted_errors(plan.errors + [_not_own_branch(n, r) for n, r in plan.new])
+        plan.new = []
+    return _Planned(parsed, plan, ids, parents)
+
+
+def _key_text(kind: str, row) -> str:
+    return row.number if kind == "members" else f"{row.general_branch} / {row.name}"
+
+
+def _summary(kind: str, planned: _Planned) -> dict:
+    plan, parsed = planned.plan, planned.parsed
+    spec = MEMBER_SPEC if kind == "members" else BRANCH_SPEC
+    headers = {c.field: c.header_zh for c in spec.columns}
+    return {
+        **plan.summary(),
+        "total_rows": parsed.total_rows,
+        "ignored_columns": list(parsed.ignored_columns),
+        "sheet": parsed.sheet_name,
+        "new_rows": [{"row": n, "key": _key_text(kind, r), "name": r.name} for n, r in plan.new[:MAX_PREVIEW]],
+        "updated_rows": [
+            {"row": n, "key": _key_text(kind, new), "name": new.name, "fields": [headers[f] for f in changed]}
+            for n, _old, new, changed in plan.updated[:MAX_PREVIEW]
+        ],
+    }
+
+
+def _errors_json(errors: list) -> str:
+    return json.dumps([e.to_dict() for e in errors[:MAX_STORED_ERRORS]], ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- dry run
+
+
+def dry_run(user, kind: str, filename: str, data: bytes) -> Outcome:
+    """Check a file without changing the rosters; the file and outcome are kept as a record.
+
+    Raises ImportDenied, or ImportFileError (nothing is recorded for a file that cannot be read).
+    """
+    org = importer_org(user, kind)
+    planned = _plan(kind, org, data)
+    summary = _summary(kind, planned)
+    errors = planned.plan.errors
+    record = ImportRecord(
+        user_id=user.id, username=user.username, kind=kind, filename=(filename or "")[-255:],
+        file_size=len(data), file_sha256=hashlib.sha256(data).hexdigest(), file_data=bytes(data),
+        created_at=_now(), status="dry_run", summary=json.dumps(summary, ensure_ascii=False, default=str),
+        errors=_errors_json(errors), org_kind=org.kind, committee_id=org.committee_id,
+        general_branch_id=org.general_branch_id, branch_id=org.branch_id,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return Outcome(record, summary, errors[:MAX_STORED_ERRORS])
+
+
+# ---------------------------------------------------------------- apply
+
+
+def record_for(user, record_id: int) -> ImportRecord:
+    """The record, if it is in the user's scope (RecordNotFound otherwise)."""
+    org = org_of_user(user)
+    record = db.session.scalar(
+        select(ImportRecord).where(ImportRecord.id == record_id, scope_clause(ImportRecord, org))
+    )
+    if record is None:
+        raise RecordNotFound(record_id)
+    return record
+
+
+def apply(user, record_id: int) -> Outcome:
+    """Apply a dry-run record: re-validate the stored file now, then all rows or none."""
+    record = record_for(user, record_id)
+    if record.user_id != user.id:
+        raise ImportDenied(_("只能确认自己上传的导入。"))
+    if record.status != "dry_run":
+        raise ImportDenied(_("这次导入已经处理过（%(status)s），不能再次确认。请重新上传文件。",
+                             status=_status_label(record.status)))
+    org = importer_org(user, record.kind)
+    data = db.session.scalar(select(ImportRecord.file_data).where(ImportRecord.id == record.id))
+    try:
+        planned = _plan(record.kind, org, data)
+    except ImportFileError as exc:   # the stored file read once; a newer limit may refuse it now
+        err = RowError(None, None, exc.code, exc.message_zh, exc.message_en)
+        return _fail(record, {**record.summary_dict, "errors": 1}, [err])
+    summary = _summary(record.kind, planned)
+    if planned.plan.errors:
+        return _fail(record, summary, planned.plan.errors)
+    try:
+        claimed = db.session.execute(
+            update(ImportRecord)
+            .where(ImportRecord.id == record.id, ImportRecord.status == "dry_run")
+            .values(status="applied", applied_at=_now(),
+                    summary=json.dumps(summary, ensure_ascii=False, default=str), errors="[]")
+        ).rowcount
+        if claimed != 1:    # someone confirmed the same record a moment ago
+            db.session.rollback()
+            raise ImportDenied(_("这次导入已经处理过，不能再次确认。请重新上传文件。"))
+        (_write_members if record.kind == "members" else _write_branches)(planned, org)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        err = RowError(None, None, CONFLICT,
+                       "导入期间名册被他人修改（编号或名称冲突），本次未导入任何数据。请重新上传文件。",
+                       "The roster was changed by someone else during the import (a number or name "
+                       "clash); nothing was imported. Upload the file again.")
+        return _fail(db.session.get(ImportRecord, record_id), summary, [err])
+    db.session.refresh(record)
+    return Outcome(record, summary, [], applied=True)
+
+
+def _fail(record: ImportRecord, summary: dict, errors: list) -> Outcome:
+    record.status = "failed"
+    record.summary = json.dumps({**summary, "errors": len(errors)}, ensure_ascii=False, default=str)
+    record.errors = _errors_json(errors)
+    db.session.commit()
+    return Outcome(record, record.summary_dict, errors[:MAX_STORED_ERRORS])
+
+
+def _member_values(row: MemberRow, branch_id: int) -> dict:
+    return {"number": row.number, "name": row.name, "gender": row.gender, "member_type": row.member_type,
+            "joined_on": row.joined_on, "unit": row.unit, "is_teacher_backbone": bool(row.is_teacher_backbone),
+            "branch_id": branch_id}
+
+
+def _write_members(planned: _Planned, org: OrgRef) -> None:
+    plan, parents, ids = planned.plan, planned.parents, planned.ids
+    _insert(Member, (
+        {**_member_values(row, parents[(row.general_branch, row.branch)]), "committee_id": org.committee_id}
+        for _, row in plan.new
+    ))
+    _update(Member, (
+        {"_id": ids[old.number], **_member_values(new, parents[(new.general_branch, new.branch)])}
+        for _, old, new, _changed in plan.updated
+    ))
+
+
+def _branch_values(row: BranchRow) -> dict:
+    return {"name": row.name, "category": row.category, "is_joint": bool(row.is_joint),
+            "founded_on": row.founded_on, "elected_on": row.elected_on, "term_years": row.term_years,
+            "note": row.note}
+
+
+def _write_branches(planned: _Planned, org: OrgRef) -> None:
+    plan, parents, ids = planned.plan, planned.parents, planned.ids
+    _insert(Branch, (
+        {**_branch_values(row), "code": "", "general_branch_id": parents[row.general_branch]}
+        for _, row in plan.new
+    ))
+    _update(Branch, (
+        {"_id": ids[(old.general_branch, old.name)], **_branch_values(new)}
+        for _, old, new, _changed in plan.updated
+    ))
+
+
+def _chunks(values, size=WRITE_CHUNK):
+    chunk = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert(model, values) -> None:
+    """Core executemany INSERTs in chunks (lean on memory; same transaction as the session)."""
+    for chunk in _chunks(values):
+        db.session.execute(model.__table__.insert(), chunk)
+
+
+def _update(model, values) -> None:
+    """Core executemany UPDATE ... SET <the dicts' other keys> WHERE id = :_id, in chunks."""
+    table = model.__table__
+    stmt = table.update().where(table.c.id == bindparam("_id"))
+    for chunk in _chunks(values):
+        db.session.execute(stmt, chunk)
+
+
+def _status_label(status: str) -> str:
+    from app.models.imports import IMPORT_STATUSES
+
+    return str(IMPORT_STATUSES.get(status, status))
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_bytes(org: OrgRef, kind: str) -> bytes:
+    """The roster in scope as an xlsx in the template's layout (round-trips unchanged)."""
+    if kind == "members":
+        return export_members(row for _id, row in _member_rows(org))
+    return export_branches(row for _id, row in _branch_rows(org))
+
+
+def error_message(error, lang: str) -> str:
+    """The message of a RowError (or its stored dict) in the given language."""
+    if isinstance(error, dict):
+        return error.get("message_en" if lang == "en" else "message_zh") or ""
+    return error.message(lang)

@@ -1,0 +1,33 @@
+"""gb01 clicks 一键导出附件2 and the downloaded file is the form for gb01's branches."""
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.models import GeneralBranch
+from tests.browser.conftest import log_in
+from tests.support.databases import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_gb01_downloads_annex2_in_one_click(app, live_server, page, tmp_path):
+    from app.extensions import db
+
+    with app.app_context():
+        gb01 = db.session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
+        expected, unit = {b.name for b in gb01.branches}, gb01.name
+        db.session.remove()
+    log_in(page, live_server, "gb01", DEMO_PASSWORD)
+    page.goto(f"{live_server}/branchview/list/")
+    with page.expect_download() as info:
+        page.click("text=一键导出附件2")
+    download = info.value
+    assert download.suggested_filename.startswith(f"附件2-分类定级汇总表-{unit}")
+    target = tmp_path / "annex2.xlsx"
+    download.save_as(target)
+    sheet = load_workbook(target).active
+    values = [row for row in sheet.iter_rows(values_only=True)]
+    assert any(v and v[0] == "北京高校基层党支部分类定级汇总表" for v in values)
+    start = next(i for i, v in enumerate(values) if v[0] == "序号") + 1
+    end = next(i for i, v in enumerate(values) if v[0] == "合计")
+    assert {v[2] for v in values[start:end]} == expected

@@ -1,0 +1,209 @@
+"""The hand-in: 附件2 / 附件3 read back with openpyxl, by every route, in every scope."""
+import io
+import re
+import zipfile
+from collections import Counter
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.models import Assessment, AssessmentRound, Branch, GeneralBranch, Rectification
+from app.services.demo_assessment import INITIAL, REASSESSMENT
+
+GRADE = {"A": "好", "B": "较好", "C": "一般", "D": "较差"}
+
+
+def _round(session, name):
+    return session.scalar(select(AssessmentRound).where(AssessmentRound.name == name))
+
+
+def _gb(session, code):
+    return session.scalar(select(GeneralBranch).where(GeneralBranch.code == code))
+
+
+def _book(response):
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(response.data))
+
+
+def _texts(sheet):
+    return [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+
+
+def _table(sheet, heading):
+    """Rows under the column heading row until the 合计 row: (序号, *cells)."""
+    rows, started = [], False
+    for row in sheet.iter_rows(values_only=True):
+        if row and row[0] == "序号":
+            assert list(filter(None, row))[: len(heading)] == heading
+            started = True
+            continue
+        if started:
+            if row[0] in ("合计", None) or str(row[0]).startswith("填表说明"):
+                break
+            rows.append(row)
+    return rows
+
+
+def _filename(response):
+    disposition = response.headers["Content-Disposition"]
+    return unquote(re.search(r"filename\*=UTF-8''(.+)", disposition).group(1))
+
+
+def test_gb01_annex2_is_the_form_for_its_branches(login_as, db_session):
+    round_ = _round(db_session, INITIAL)
+    gb01 = _gb(db_session, "gb01")
+    response = login_as("gb01").get(f"/forms/annex2.xlsx?round={round_.id}")
+    book = _book(response)
+    assert _filename(response) == f"附件2-分类定级汇总表-{gb01.name}-{round_.name}.xlsx"
+    sheet = book.active
+    texts = _texts(sheet)
+    assert "北京高校基层党支部分类定级汇总表" in texts
+    info = next(t for t in texts if t.startswith("填报单位"))
+    assert gb01.name in info and "填报人" in info and gb01.phone in info
+    rows = _table(sheet, ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])
+    assert [r[2] for r in rows] == sorted(b.name for b in gb01.branches)
+    assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1))
+    grades = Counter(
+        GRADE[o or c] for o, c in db_session.execute(
+            select(Assessment.override_grade, Assessment.computed_grade).join(Branch)
+            .where(Assessment.round_id == round_.id, Branch.general_branch_id == gb01.id)))
+    values = list(sheet.iter_rows(values_only=True))
+    total_at = next(i for i, r in enumerate(values) if r[0] == "合计")
+    assert list(values[total_at][1:5]) == ["好", "较好", "一般", "较差"]
+    assert [int(v) for v in values[total_at + 1][1:5]] == [grades[g] for g in ("好", "较好", "一般", "较差")]
+    note = next(t for t in texts if t.startswith("填表说明"))
+    assert "4月18日前由各党总支汇总后报送至党委组织部" in note and "zzb@example.edu.cn" in note
+    for other in _gb(db_session, "gb02").branches:
+        assert other.name not in texts
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
+    assert sheet.print_title_rows
+    assert sheet.cell(row=5, column=1).border.left.style is not None
+
+
+def test_foreign_or_unknown_general_branch_and_round_are_404(login_as, db_session):
+    round_ = _round(db_session, INITIAL)
+    user = login_as("gb01")
+    gb02 = _gb(db_session, "gb02")
+    for url in [f"/forms/annex2.xlsx?round={round_.id}&general_branch={gb02.id}",
+                f"/forms/annex3.xlsx?round={round_.id}&general_branch={gb02.id}",
+                f"/forms/annex2.xlsx?round={round_.id}&general_branch=999999",
+                "/forms/annex2.xlsx?round=999999", "/forms/annex2.xlsx", "/forms/annex2.xlsx?round=x"]:
+        assert user.get(url).status_code == 404, url
+
+
+def test_branch_role_cannot_export(login_as, db_session):
+    round_ = _round(db_session, INITIAL)
+    assert login_as("gb01-b01").get(f"/forms/annex2.xlsx?round={round_.id}").status_code == 403
+
+
+def test_committee_exports_all_grouped_or_one_general_branch(login_as, db_session):
+    round_ = _round(db_session, INITIAL)
+    user = login_as("committee")
+    rows = _table(_book(user.get(f"/forms/annex2.xlsx?round={round_.id}")).active,
+                  ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])
+    assert len(rows) == db_session.query(Branch).count()
+    gb_codes = {gb.name: gb.code for gb in db_session.scalars(select(GeneralBranch))}
+    order = [gb_codes[r[1]] for r in rows if r[1]]
+    assert order == sorted(order)
+    gb03 = _gb(db_session, "gb03")
+    response = user.get(f"/forms/annex2.xlsx?round={round_.id}&general_branch={gb03.id}")
+    rows = _table(_book(response).active, ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])
+    assert {r[2] for r in rows} == {b.name for b in gb03.branches}
+    assert gb03.name in _filename(response)
+
+
+def test_formula_looking_names_stay_text(login_as, db_session):
+    branch = db_session.scalar(select(Branch).where(Branch.code == "gb01-b01"))
+    branch.name = "=HYPERLINK(\"http://x\")"
+    db_session.commit()
+    round_ = _round(db_session, INITIAL)
+    book = _book(login_as("gb01").get(f"/forms/annex2.xlsx?round={round_.id}"))
+    cells = [c for row in book.active.iter_rows() for c in row if c.value == branch.name]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_weak_branches_get_rectification_items_and_annex3(login_as, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    gb01 = _gb(db_session, "gb01")
+    user = login_as("gb01")
+    page = f"/scoring/round/{round_.id}"
+    user.post_form(f"/scoring/round/{round_.id}/rectify", {}, token_from=page)
+    weak = db_session.scalars(select(Assessment).join(Branch).where(
+        Assessment.round_id == round_.id, Branch.general_branch_id == gb01.id,
+        Assessment.computed_grade.in_(("C", "D")))).all()
+    items = db_session.scalars(select(Rectification).where(Rectification.round_id == round_.id)).all()
+    assert {i.branch_id for i in items} == {a.branch_id for a in weak}
+    vetoed = [a for a in weak if a.vetoes]
+    for a in vetoed:
+        item = next(i for i in items if i.branch_id == a.branch_id)
+        assert a.vetoes.split(",")[0] in item.problems
+    user.post_form(f"/scoring/round/{round_.id}/rectify", {}, token_from=page)  # twice: no duplicates
+    assert db_session.query(Rectification).count() == len(items)
+    response = user.get(f"/forms/annex3.xlsx?round={round_.id}")
+    sheet = _book(response).active
+    assert sheet.page_setup.orientation == "landscape"
+    rows = _table(sheet, ["序号", "党支部名称", "存在的主要问题", "主要整改措施"])
+    assert sorted(r[1] for r in rows) == sorted(i.branch.name for i in items)
+    assert "北京高校基层党支部整改汇总表" in _texts(sheet)
+
+
+def test_multi_select_exports_only_the_selected_rows(login_as, db_session):
+    own = db_session.scalars(select(Branch).where(Branch.code.in_(("gb01-b01", "gb01-b02")))).all()
+    user = login_as("gb01")
+    response = user.client.post("/branchview/action_post", data={
+        "csrf_token": user.token(), "action": "export_annex2", "rowid": [b.id for b in own]})
+    rows = _table(_book(response).active, ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])
+    assert sorted(r[2] for r in rows) == sorted(b.name for b in own)
+    foreign = db_session.scalar(select(Branch).where(Branch.code == "gb02-b01"))
+    response = user.client.post("/branchview/action_post", data={
+        "csrf_token": user.token(), "action": "export_annex2", "rowid": [own[0].id, foreign.id]})
+    assert response.status_code == 404
+
+
+def test_list_pages_carry_the_one_click_buttons(login_as, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    for url in ["/branchview/list/", "/rectificationview/list/", f"/scoring/round/{round_.id}"]:
+        page = login_as("gb01").get(url).text
+        assert "一键导出附件2" in page and f"annex2.xlsx?round={round_.id}" in page, url
+
+
+def test_statistics_export_has_a_native_chart_and_movement(login_as, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    response = login_as("committee").get(f"/forms/statistics.xlsx?round={round_.id}")
+    book = _book(response)
+    assert {"统计", "晋位升级"} <= set(book.sheetnames)
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert any(n.startswith("xl/charts/chart") for n in names)
+    counts = [row for row in book["统计"].iter_rows(min_row=4, values_only=True) if row[0]]
+    assert sum(r[5] for r in counts) == db_session.query(Branch).count()
+
+
+def test_cli_export_writes_the_form(app, db_session, tmp_path):
+    round_ = _round(db_session, INITIAL)
+    target = tmp_path / "annex2.xlsx"
+    result = app.test_cli_runner().invoke(args=["zhibu", "export", "annex2", "--round", str(round_.id),
+                                                "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = _table(load_workbook(target).active, ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])
+    assert len(rows) == db_session.query(Branch).count()
+    bad = app.test_cli_runner().invoke(args=["zhibu", "export", "annex3", "--round", str(round_.id),
+                                             "--general-branch", "999999", "--output", str(target)])
+    assert bad.exit_code != 0
+
+
+@pytest.mark.parametrize("username", ["gb01"])
+def test_export_routes_never_leak_another_general_branch(login_as, db_session, username):
+    round_ = _round(db_session, REASSESSMENT)
+    user = login_as(username)
+    user.post_form(f"/scoring/round/{round_.id}/rectify", {}, token_from=f"/scoring/round/{round_.id}")
+    foreign = {b.name for b in _gb(db_session, "gb02").branches} | {_gb(db_session, "gb02").name}
+    for url in [f"/forms/annex2.xlsx?round={round_.id}", f"/forms/annex3.xlsx?round={round_.id}",
+                f"/forms/statistics.xlsx?round={round_.id}"]:
+        texts = set()
+        for sheet in _book(user.get(url)).worksheets:
+            texts |= set(_texts(sheet))
+        assert not (texts & foreign), url
