@@ -3,19 +3,27 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.security.scope import ScopeError, check_related_in_scope
-from app.services.integrity import DuplicateError, check_unique
+from app.security.scope import check_related_in_scope
+from app.services.errors import DomainError
+from app.services.integrity import check_unique
 
 
-class BulkEditError(Exception):
+class BulkEditError(DomainError):
     """Nothing was changed; the message says why."""
 
 
-def bulk_update(items: list, changes: dict) -> int:
+def default_checks(item) -> None:
+    """What every save checks: related rows in scope, unique keys free."""
+    check_related_in_scope(item)
+    check_unique(item)
+
+
+def bulk_update(items: list, changes: dict, checks=default_checks) -> int:
     """Set every attribute of `changes` on every item; all rows or none. Returns the count.
 
-    The items must have been fetched through the scope; the targets of relationships are
-    checked against the scope again here, and uniqueness before the database sees it.
+    The items must have been fetched through the scope; `checks(item)` (the view's write
+    checks: scope of related rows, uniqueness, its own rules) runs on each changed item
+    before the database sees any of them.
     """
     if not items or not changes:
         raise BulkEditError(_("没有要修改的内容。"))
@@ -23,11 +31,11 @@ def bulk_update(items: list, changes: dict) -> int:
         for item in items:
             for name, value in changes.items():
                 setattr(item, name, value)
-        for item in items:
-            check_related_in_scope(item)
-            check_unique(item)
+        with db.session.no_autoflush:
+            for item in items:
+                checks(item)
         db.session.commit()
-    except (ScopeError, DuplicateError) as exc:
+    except DomainError as exc:
         db.session.rollback()
         raise BulkEditError(str(exc)) from exc
     except IntegrityError as exc:

@@ -33,6 +33,7 @@ from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
 from app.models import Branch, GeneralBranch, ImportRecord, Member
 from app.security.scope import OrgRef, org_of_user, scope_clause
+from app.services.errors import DomainError, Refused
 
 KINDS = ("members", "branches")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -44,11 +45,11 @@ CONFLICT = "conflict"
 RESOURCE = {"members": "Member", "branches": "Branch"}
 
 
-class ImportDenied(Exception):
+class ImportDenied(Refused):
     """The user may not run this import (role, organization, record state)."""
 
 
-class RecordNotFound(Exception):
+class RecordNotFound(DomainError):
     """No such import record in the user's scope."""
 
 

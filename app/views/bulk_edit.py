@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import BRANCH_CATEGORIES, MEMBER_TYPES, Branch, GeneralBranch
 from app.security.scope import current_org, scope_clause
 from app.services.bulk_edit import BulkEditError, bulk_update
+from app.views.base import run_write_checks
 
 BULK_VERBS = {"bulk_edit": "write", "bulk_edit_post": "write"}
 
@@ -136,7 +137,7 @@ class BulkEditMixin:
         if request.form.get("step") != "apply":
             return self._bulk_render(items, "review", values, changes=shown)
         try:
-            count = bulk_update(items, changes)
+            count = bulk_update(items, changes, lambda item: run_write_checks(self, item))
         except BulkEditError as exc:
             return self._bulk_render(self._scoped_items(request.form.getlist("rowid")), "form", values,
                                      errors=[str(exc)], status=400)
