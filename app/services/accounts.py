@@ -66,7 +66,7 @@ def ensure_user(username, password, role, org, first_name=None, last_name=""):
         raise AccountError(f"角色 {role} 不存在，请先运行 zhibu init。 / Role {role} missing: run `zhibu init`.")
     user = sm.find_user(username=username)
     if user is None:
-        user = sm.add_user(username, first_name or username, last_name or "-", f"{username}@zhibu.invalid",
+        user = sm.add_user(username, first_name or username, last_name or "", f"{username}@zhibu.invalid",
                            role_obj, password=password)
         if not user:
             raise AccountError(f"无法创建用户 {username} / could not create user {username}")

@@ -17,17 +17,25 @@ def _subscores(rng, level):
     return [max(0.0, min(20.0, round(rng.gauss(level, 1.2), 1))) for _ in range(5)]
 
 
-def _fill(round_, rng, lift=0.0):
-    """Sheets for every assessment of a round: self, members (3), peers (2), superior."""
+def _fill(round_, rng, base_levels=None):
+    """Sheets for every assessment of a round: self, members (3), peers (2), superior.
+
+    A 复评 starts from each branch's 初评 level and mostly improves on it (晋位升级).
+    Returns the level drawn per branch."""
     branches = {b.id: b for b in db.session.scalars(
         select(Branch).join(GeneralBranch).where(GeneralBranch.committee_id == round_.committee_id))}
     by_category = {}
     for b in branches.values():
         by_category.setdefault((b.general_branch_id, b.category), []).append(b)
-    sheets = []
+    sheets, levels = [], {}
+    lift = 0.0 if base_levels is None else 0.6
     for a in db.session.scalars(select(Assessment).where(Assessment.round_id == round_.id)).all():
         branch = branches[a.branch_id]
-        level = min(19.6, rng.uniform(13.0, 19.4) + lift)
+        if base_levels is None:
+            level = rng.uniform(13.0, 19.4)
+        else:
+            level = min(19.6, base_levels[a.branch_id] + rng.uniform(-0.4, 1.6))
+        levels[a.branch_id] = level
         raters = [("self", "支部委员会", None)] + [("members", f"党员{i}", None) for i in (1, 2, 3)]
         peers = [p for p in by_category[(branch.general_branch_id, branch.category)] if p.id != branch.id]
         raters += [("peer", p.name, p.id) for p in rng.sample(peers, min(2, len(peers)))]
@@ -44,6 +52,7 @@ def _fill(round_, rng, lift=0.0):
             a.secretary_satisfaction = 0.45
     db.session.execute(ScoreSheet.__table__.insert(), sheets)
     db.session.flush()
+    return levels
 
 
 def load_demo_rounds(committee: Committee, progress=lambda m: None) -> None:
@@ -59,7 +68,7 @@ def load_demo_rounds(committee: Committee, progress=lambda m: None) -> None:
     db.session.add(initial)
     db.session.flush()
     ensure_assessments(initial)
-    _fill(initial, rng)
+    levels = _fill(initial, rng)
     db.session.commit()
     counts = recompute_round(initial.id)
     initial.status = "closed"
@@ -69,7 +78,7 @@ def load_demo_rounds(committee: Committee, progress=lambda m: None) -> None:
     db.session.add(again)
     db.session.flush()
     ensure_assessments(again)
-    _fill(again, rng, lift=0.8)
+    _fill(again, rng, base_levels=levels)
     db.session.commit()
     recompute_round(again.id)
     progress(f"  考评批次：{INITIAL}（好 {counts['A']}，较好 {counts['B']}，一般 {counts['C']}，较差 {counts['D']}）；{REASSESSMENT}")
