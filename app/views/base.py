@@ -91,6 +91,11 @@ def run_delete_checks(view, item) -> None:
         check(item)
 
 
+def _yes_no(value) -> str:
+    """是 / 否 instead of Python's True / False in lists and detail pages."""
+    return _("是") if value else _("否")
+
+
 def _scope_rel_fields(model) -> dict:
     return {name: SCOPE_FILTERS for name in _relation_names(model)}
 
@@ -116,6 +121,7 @@ class ScopedModelView(ModelView):
         self.search_form_query_rel_fields = {**rel, **(self.search_form_query_rel_fields or {})}
         choices = _choice_columns(model)
         self.formatters_columns = {
+            **{name: _yes_no for name in _boolean_fields(model)},
             **{name: (lambda c: lambda v: label(c, v))(ch) for name, ch in choices.items()},
             **(self.formatters_columns or {}),
         }
