@@ -189,3 +189,24 @@ def test_standards_are_seeded_for_every_category(db_session, login_as):
     assert db_session.query(StandardItem).count() == 30
     page = login_as("gb01").get("/standardview/list/").text
     assert "支部班子好" in page
+
+
+def test_assessment_api_is_scoped_and_read_only(api_as, db_session):
+    foreign = _assessment(db_session, REASSESSMENT, "gb02-b01")
+    own = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    api = api_as("gb01")
+    assert api.get(f"/api/v1/assessment/{foreign.id}").status_code == 404
+    assert api.get(f"/api/v1/assessment/{own.id}").json["result"]["branch"]["id"] == own.branch_id
+    gb01 = db_session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
+    listing = api.get("/api/v1/assessment/?q=(page_size:100)").json
+    assert listing["count"] == 2 * len(gb01.branches)
+    assert api.put(f"/api/v1/assessment/{own.id}", json={"override_grade": "A"}).status_code in (404, 405)
+    assert api.delete(f"/api/v1/assessment/{own.id}").status_code in (404, 405)
+
+
+def test_round_and_sheet_choices_show_nothing_foreign(login_as, db_session):
+    page = login_as("gb01").get("/scoresheetview/add").text
+    foreign = db_session.scalars(select(Branch.name).join(GeneralBranch).where(GeneralBranch.code == "gb02")).all()
+    assert not any(name in page for name in foreign)
+    own = db_session.scalar(select(Branch.name).where(Branch.code == "gb01-b01"))
+    assert own in page
