@@ -147,7 +147,7 @@ def main() -> None:
     print(f"  ratio             {forms_s / bare_s:7.2f}x   (goal <= 1.5x)")
     print()
     print("peak memory, one fresh process per cell (ru_maxrss includes the interpreter,")
-    print("Flask imported by the app package, and the finished file's bytes):")
+    print("XlsxWriter and the finished file's bytes):")
     print(f"  {'variant':<22}{'rows':>8}{'ru_maxrss MB':>14}{'traced peak MB':>16}{'xlsx KB':>10}")
     for variant in VARIANTS:
         for n in (10_000, 50_000):
