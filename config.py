@@ -3,6 +3,8 @@
 ZHIBU_DATABASE_URL   SQLAlchemy URL (default: SQLite file in the instance folder)
 ZHIBU_SECRET_KEY     session/CSRF key (default: generated once into the instance folder)
 ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
+ZHIBU_IMPORT_MAX_BYTES  largest roster upload in bytes (default 20 MB)
+ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
 """
 import json
 import os
@@ -55,6 +57,8 @@ def build_config(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": True,
         "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
         "ZHIBU_PAGE_SIZE": 20,
+        # Roster uploads: the largest xlsx accepted (MAX_CONTENT_LENGTH follows, 1 MB above).
+        "ZHIBU_IMPORT_MAX_BYTES": int(os.environ.get("ZHIBU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         # The assessment policy (app/scoring docstring lists the keys); {} = DOMAIN.md defaults.
         # Set ZHIBU_SCORING_JSON to a JSON object to override, e.g. '{"cutoffs": {"A": 85}}'.
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),

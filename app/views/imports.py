@@ -220,13 +220,12 @@ def too_large(error):
 
 
 def configure() -> None:
-    """Upload limits (ZHIBU_IMPORT_MAX_BYTES, default 20 MB; MAX_CONTENT_LENGTH 1 MB above) and 413.
+    """MAX_CONTENT_LENGTH follows ZHIBU_IMPORT_MAX_BYTES (config.py), 1 MB above; a clean 413.
 
     Called from app/menu.py inside create_app, after the config overrides are in.
     """
     app = current_app
-    if not app.config.get("ZHIBU_IMPORT_MAX_BYTES"):
-        app.config["ZHIBU_IMPORT_MAX_BYTES"] = int(os.environ.get("ZHIBU_IMPORT_MAX_BYTES") or service.DEFAULT_MAX_BYTES)
+    app.config.setdefault("ZHIBU_IMPORT_MAX_BYTES", service.DEFAULT_MAX_BYTES)
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = app.config["ZHIBU_IMPORT_MAX_BYTES"] + 1024 * 1024
     app.register_error_handler(RequestEntityTooLarge, too_large)
