@@ -204,4 +204,7 @@ def check_related_in_scope(item) -> None:
         targets = value if rel.uselist else [value]
         for target in targets or []:
             if target is not None and not in_scope(target, org):
-                raise ScopeError(_("所选的%(field)s不在您的管理范围内。", field=rel.key))
+                from app.views.labels import COLUMN_LABELS
+
+                field = COLUMN_LABELS.get(rel.key, rel.key)
+                raise ScopeError(_("所选的「%(field)s」不在您的管理范围内。", field=field))

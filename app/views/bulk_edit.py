@@ -113,7 +113,7 @@ class BulkEditMixin:
                 abort(403)
             choices = dict(field.choices(org))
             if raw not in choices:
-                errors.append(_("所选的%(field)s不在您的管理范围内。", field=field.label))
+                errors.append(_("所选的「%(field)s」不在您的管理范围内。", field=field.label))
                 continue
             changes[field.name] = field.convert(raw)
             shown.append((field.label, choices[raw]))
