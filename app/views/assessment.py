@@ -27,6 +27,13 @@ class StandardView(ScopedModelView):
 ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
 
 
+def _round_of_own_committee(item):
+    """A new round belongs to the committee of the user who opens it."""
+    org = current_org()
+    if item.committee is None and item.committee_id is None and org is not None and org.committee_id:
+        item.committee_id = org.committee_id
+
+
 class RoundView(ScopedModelView):
     model = AssessmentRound
     class_permission_name = "Round"
@@ -39,12 +46,7 @@ class RoundView(ScopedModelView):
     search_columns = ["name", "year", "kind", "status"]
     order_columns = ["name", "year", "opens_on", "deadline"]
     base_order = ("opens_on", "desc")
-
-    def pre_add(self, item):
-        org = current_org()
-        if item.committee is None and org is not None and org.committee_id:
-            item.committee_id = org.committee_id
-        super().pre_add(item)
+    write_checks = (_round_of_own_committee,)
 
 
 def _sheet_guard(item):
@@ -81,13 +83,8 @@ class AssessmentRoundApi(ScopedModelRestApi):
     list_columns = show_columns = [
         "id", "name", "year", "kind", "base_round.id", "opens_on", "deadline", "status", "note",
     ]
-    add_columns = edit_columns = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
-
-    def pre_add(self, item):
-        org = current_org()
-        if item.committee is None and org is not None and org.committee_id:
-            item.committee_id = org.committee_id
-        super().pre_add(item)
+    add_columns = edit_columns = ROUND_FIELDS
+    write_checks = (_round_of_own_committee,)
 
 
 class AssessmentApi(ScopedModelRestApi):

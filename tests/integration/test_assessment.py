@@ -210,3 +210,20 @@ def test_round_and_sheet_choices_show_nothing_foreign(login_as, db_session):
     assert not any(name in page for name in foreign)
     own = db_session.scalar(select(Branch.name).where(Branch.code == "gb01-b01"))
     assert own in page
+
+
+def test_committee_opens_a_round_for_its_own_committee(login_as, api_as, db_session):
+    user = login_as("committee")
+    response = user.post_form("/roundview/add", {
+        "name": "2013年党支部分类定级（初评）", "year": "2013", "kind": "initial", "opens_on": "2013-04-10",
+        "deadline": "2013-04-18", "status": "open"})
+    assert response.status_code == 302
+    round_ = _round(db_session, "2013年党支部分类定级（初评）")
+    assert round_ is not None and round_.committee_id == _round(db_session, INITIAL).committee_id
+    response = api_as("committee").post("/api/v1/assessmentround/", json={
+        "name": "2013年复评", "year": 2013, "kind": "reassessment", "base_round": round_.id,
+        "opens_on": "2013-10-10", "deadline": "2013-10-31", "status": "open"})
+    assert response.status_code == 201, response.text
+    assert api_as("gb01").post("/api/v1/assessmentround/", json={
+        "name": "x", "year": 2013, "kind": "initial", "opens_on": "2013-10-10", "deadline": "2013-10-31",
+        "status": "open"}).status_code == 403
