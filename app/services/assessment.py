@@ -226,6 +226,20 @@ def ensure_assessments(round_: AssessmentRound) -> int:
 
 # -- who enters what (附件1 三、; DOMAIN.md) -------------------------------------------------
 
+# Which sources each kind of organization enters (附件1 三、; DOMAIN.md "Assessment").
+SOURCES_BY_ORG = {
+    "branch": ("self", "members"),
+    "general_branch": ("superior", "peer"),
+    "committee": ("self", "members", "peer", "superior"),
+    "all": ("self", "members", "peer", "superior"),
+}
+
+
+def sources_for(org) -> tuple[str, ...]:
+    """The sheet sources this organization may enter."""
+    return SOURCES_BY_ORG.get(org.kind, ()) if org else ()
+
+
 def check_sheet_allowed(org, sheet: ScoreSheet) -> None:
     """Raise NotAllowed / RoundClosed / AssessmentError when this org may not save this sheet."""
     assessment = sheet.assessment
@@ -234,10 +248,10 @@ def check_sheet_allowed(org, sheet: ScoreSheet) -> None:
     if assessment.round.is_closed:
         raise RoundClosed(_("考评批次「%(name)s」已结束，不能再修改。", name=assessment.round.name))
     kind = org.kind if org else None
-    if kind == "branch" and sheet.source not in ("self", "members"):
+    if sheet.source not in sources_for(org):
+        if kind == "general_branch":
+            raise NotAllowed(_("党总支录入上级党组织考评和同类党支部互评；自评和党员评议由党支部录入。"))
         raise NotAllowed(_("党支部只能录入本支部的自评和党员评议。"))
-    if kind == "general_branch" and sheet.source not in ("superior", "peer"):
-        raise NotAllowed(_("党总支录入上级党组织考评和同类党支部互评；自评和党员评议由党支部录入。"))
     if sheet.source == "peer":
         rater = sheet.rater_branch
         if rater is None:

@@ -3,10 +3,14 @@ from datetime import datetime
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from app.models import Assessment, AssessmentRound, ScoreSheet, StandardItem
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from app.models import SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, StandardItem
 from app.security.scope import current_org
-from app.services.assessment import check_sheet_allowed
+from app.services.assessment import check_sheet_allowed, sources_for
 from app.views.base import ScopedModelRestApi, ScopedModelView
+from app.views.labels import COLUMN_LABELS
 
 STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
 
@@ -14,6 +18,7 @@ STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
 class StandardView(ScopedModelView):
     model = StandardItem
     class_permission_name = "Standard"
+    label_columns = {**COLUMN_LABELS, "number": _l("序号"), "title": _l("考评标准")}
     list_title = show_title = _l("考评标准")
     add_title = _l("新增考评标准")
     edit_title = _l("编辑考评标准")
@@ -59,6 +64,19 @@ def _sheet_guard(item):
 SHEET_FIELDS = ["assessment", "source", "rater", "rater_branch", "s1", "s2", "s3", "s4", "s5"]
 
 
+class SheetSourceField(SelectField):
+    """The source select, offering only the sources the user's organization enters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = sources_for(current_org())
+        self.choices = [(code, text) for code, text in SHEET_SOURCES.items() if code in allowed]
+
+
+def _source_field():
+    return SheetSourceField(COLUMN_LABELS["source"], validators=[DataRequired()])
+
+
 class ScoreSheetView(ScopedModelView):
     model = ScoreSheet
     class_permission_name = "ScoreSheet"
@@ -71,7 +89,7 @@ class ScoreSheetView(ScopedModelView):
     search_columns = ["assessment", "source", "rater", "rater_branch"]
     order_columns = ["source", "rater", "submitted_at"]
     base_order = ("id", "desc")
-
+    add_form_extra_fields = edit_form_extra_fields = {"source": _source_field()}
     write_checks = (_sheet_guard,)
     delete_checks = (lambda item: check_sheet_allowed(current_org(), item),)
 

@@ -52,8 +52,9 @@ def test_branch_cannot_enter_a_superior_sheet(api_as, login_as, db_session):
     response = api_as("gb01-b01").post("/api/v1/scoresheet/", json=_sheet(own.id, "superior"))
     assert response.status_code == 403
     assert "党支部只能录入" in response.json["message"]
-    page = login_as("gb01-b01").post_form("/scoresheetview/add", _sheet(own.id, "superior"), follow_redirects=True)
-    assert "党支部只能录入" in page.text
+    # The web form does not even offer it; a forged post is refused by the form and saves nothing.
+    page = login_as("gb01-b01").post_form("/scoresheetview/add", _sheet(own.id, "superior"))
+    assert page.status_code == 200 and 'value="superior"' not in page.text
     assert db_session.query(ScoreSheet).count() == count
 
 
@@ -227,3 +228,16 @@ def test_committee_opens_a_round_for_its_own_committee(login_as, api_as, db_sess
     assert api_as("gb01").post("/api/v1/assessmentround/", json={
         "name": "x", "year": 2013, "kind": "initial", "opens_on": "2013-10-10", "deadline": "2013-10-31",
         "status": "open"}).status_code == 403
+
+
+def test_sheet_form_offers_each_role_only_its_sources(login_as):
+    import re as _re
+
+    def offered(username):
+        page = login_as(username).get("/scoresheetview/add").text
+        select = _re.search(r'<select[^>]*name="source"[^>]*>(.*?)</select>', page, _re.S).group(1)
+        return set(_re.findall(r'value="(\w+)"', select))
+
+    assert offered("gb01-b01") == {"self", "members"}
+    assert offered("gb01") == {"superior", "peer"}
+    assert offered("committee") == {"self", "members", "peer", "superior"}
