@@ -753,7 +753,6 @@ class _Builder:
             branches = list(by_gb[gcode])
             rng.shuffle(branches)
             students = [b for b in branches if b.category in STUDENT_CATEGORIES]
-            others = [b for b in branches if b.category not in STUDENT_CATEGORIES]
             people = [m for b in by_gb[gcode] if b.category in ("teacher", "admin")
                       for m in self.rosters[b.code] if m.member_type == "formal"]
             if gb.college:

@@ -179,6 +179,12 @@ class ScopeFilter(BaseFilter):
 SCOPE_FILTERS = [["id", ScopeFilter, None]]
 
 
+def get_in_scope(model, pk, org: OrgRef | None = None):
+    """The row of model with that id if it is inside the scope of org (default: current user), else None."""
+    org = current_org() if org is None else org
+    return db.session.scalars(select(model).where(model.id == pk, scope_clause(model, org))).first()
+
+
 def in_scope(obj, org: OrgRef | None = None) -> bool:
     """True when the persisted object is inside the scope of org (default: current user)."""
     org = current_org() if org is None else org

@@ -1,6 +1,5 @@
 """Logins and the organization each belongs to."""
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db

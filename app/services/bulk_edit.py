@@ -3,22 +3,14 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.security.scope import check_related_in_scope
 from app.services.errors import DomainError
-from app.services.integrity import check_unique
 
 
 class BulkEditError(DomainError):
     """Nothing was changed; the message says why."""
 
 
-def default_checks(item) -> None:
-    """What every save checks: related rows in scope, unique keys free."""
-    check_related_in_scope(item)
-    check_unique(item)
-
-
-def bulk_update(items: list, changes: dict, checks=default_checks) -> int:
+def bulk_update(items: list, changes: dict, checks) -> int:
     """Set every attribute of `changes` on every item; all rows or none. Returns the count.
 
     The items must have been fetched through the scope; `checks(item)` (the view's write

@@ -44,7 +44,7 @@ def _save_university(demo, progress) -> dict:
             code=b.code, name=b.name, general_branch=orgs[b.general_branch], category=b.category,
             is_joint=b.is_joint, founded_on=b.founded_on, elected_on=b.elected_on,
             term_years=b.term_years, note=b.note or None,
-            election_exemption=getattr(b, "election_exemption", "") or None,
+            election_exemption=b.election_exemption or None,
         )
     db.session.add_all(orgs.values())
     db.session.flush()

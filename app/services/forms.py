@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_workbook
 from app.forms.statistics import GradeCountRow, statistics_workbook
 from app.models import GRADE_LABELS, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Rectification
-from app.security.scope import OrgRef, scope_clause
+from app.security.scope import OrgRef, get_in_scope, scope_clause
 from app.services.scoring_report import round_report
 
 
@@ -30,7 +30,7 @@ class Export:
 def _scoped(model, pk, org):
     if pk is None:
         return None
-    row = db.session.scalars(select(model).where(model.id == pk, scope_clause(model, org))).first()
+    row = get_in_scope(model, pk, org)
     if row is None:
         raise FormNotFound(model.__name__)
     return row

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, label
-from app.security.scope import current_org, scope_clause
+from app.security.scope import current_org, get_in_scope, scope_clause
 from app.services import assessment as service
 from app.services.rectification import create_for_weak
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
@@ -14,9 +14,7 @@ from app.services.scoring_report import round_report, rounds_in_scope, totals, u
 
 def _scoped(model, pk):
     """Fetch a row through the scope; a foreign or unknown id is a 404."""
-    row = db.session.scalars(
-        db.select(model).where(model.id == pk, scope_clause(model, current_org()))
-    ).first()
+    row = get_in_scope(model, pk)
     if row is None:
         abort(404)
     return row

@@ -241,3 +241,24 @@ def test_sheet_form_offers_each_role_only_its_sources(login_as):
     assert offered("gb01-b01") == {"self", "members"}
     assert offered("gb01") == {"superior", "peer"}
     assert offered("committee") == {"self", "members", "peer", "superior"}
+
+
+def test_another_committees_round_is_404_everywhere(login_as, api_as, db_session):
+    from datetime import date
+
+    from app.models import Committee
+
+    other = Committee(name="另一所大学党委")
+    db_session.add(other)
+    db_session.flush()
+    foreign = AssessmentRound(committee_id=other.id, name="外校批次", year=2012, kind="initial",
+                              opens_on=date(2012, 4, 10), deadline=date(2012, 4, 18), status="open")
+    db_session.add(foreign)
+    db_session.commit()
+    for username in ("committee", "gb01", "gb01-b01"):
+        user = login_as(username)
+        for url in [f"/scoring/round/{foreign.id}", f"/roundview/show/{foreign.id}",
+                    f"/forms/annex2.xlsx?round={foreign.id}"]:
+            assert user.get(url).status_code in (403, 404), (username, url)
+        assert "外校批次" not in user.get("/roundview/list/").text
+        assert api_as(username).get(f"/api/v1/assessmentround/{foreign.id}").status_code == 404

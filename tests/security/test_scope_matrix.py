@@ -226,8 +226,6 @@ def test_committee_sees_every_general_branch(api_as, db_session):
 
 
 def test_user_without_organization_sees_nothing(app, db_session, login_as):
-    from flask import current_app  # noqa: F401
-
     with app.app_context():
         sm = app.appbuilder.sm
         sm.add_user("orphan", "无", "组织", "orphan@zhibu.invalid", sm.find_role("general_branch"),
