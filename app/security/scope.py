@@ -14,7 +14,7 @@ from sqlalchemy import false, inspect, select, true
 from sqlalchemy.orm import RelationshipDirection
 
 from app.extensions import db
-from app.services.errors import DomainError
+from app.errors import DomainError
 from app.models import (
     Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch,
     Member, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord, UserOrg,
@@ -210,7 +210,7 @@ def check_related_in_scope(item) -> None:
         targets = value if rel.uselist else [value]
         for target in targets or []:
             if target is not None and not in_scope(target, org):
-                from app.views.labels import COLUMN_LABELS
+                from app.models.labels import COLUMN_LABELS
 
                 field = COLUMN_LABELS.get(rel.key, rel.key)
                 raise ScopeError(_("所选的「%(field)s」不在您的管理范围内。", field=field))

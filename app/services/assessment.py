@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.services.errors import DomainError, Refused
+from app.errors import DomainError, Refused
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
     SecretaryViolation,

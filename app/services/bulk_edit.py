@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.services.errors import DomainError
+from app.errors import DomainError
 
 
 class BulkEditError(DomainError):

@@ -33,7 +33,7 @@ from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
 from app.models import Branch, GeneralBranch, ImportRecord, Member
 from app.security.scope import OrgRef, org_of_user, scope_clause
-from app.services.errors import DomainError, Refused
+from app.errors import DomainError, Refused
 
 KINDS = ("members", "branches")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -3,8 +3,8 @@ from flask_babel import gettext as _
 from sqlalchemy import UniqueConstraint, and_, inspect, select
 
 from app.extensions import db
-from app.services.errors import DomainError
-from app.views.labels import COLUMN_LABELS
+from app.errors import DomainError
+from app.models.labels import COLUMN_LABELS
 
 
 class DuplicateError(DomainError):

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.errors import DomainError
+from app.errors import DomainError
 from app.models import (
     Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
     TrainingRecord, UserOrg,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.services.errors import DomainError
+from app.errors import DomainError
 from app.models import GRADE_LABELS, Assessment, Rectification, RectificationNote, ScoreSheet, StandardItem
 from app.security.scope import scope_clause
 from app.services.assessment import result_of

@@ -10,7 +10,7 @@ from app.models import SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, S
 from app.security.scope import current_org
 from app.services.assessment import check_sheet_allowed, sources_for
 from app.views.base import ScopedModelRestApi, ScopedModelView
-from app.views.labels import COLUMN_LABELS
+from app.models.labels import COLUMN_LABELS
 
 STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
 

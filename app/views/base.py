@@ -20,10 +20,10 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.models import label
 from app.security.scope import SCOPE_FILTERS, check_related_in_scope
-from app.services.errors import DomainError, Refused
+from app.errors import DomainError, Refused
 from app.services.integrity import check_unique
 from app.services.org import check_deletable
-from app.views.labels import COLUMN_LABELS
+from app.models.labels import COLUMN_LABELS
 
 VIEW_VERBS = {
     "list": "read", "show": "read", "add": "write", "edit": "write", "delete": "delete",

@@ -1,4 +1,4 @@
-"""Typed errors of the service layer; the base view and API map them once (400 / 403)."""
+"""Typed errors, the bottom layer: services raise them; the web, the API and the CLI map them once."""
 
 
 class DomainError(Exception):
