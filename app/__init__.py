@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None):
     if overrides:
         app.config.update(overrides)
     _install_scoring_policy(app)
+    _install_record_rules()
     csrf.init_app(app)
     db.init_app(app)
     _sqlite_foreign_keys(app)
@@ -42,6 +43,15 @@ def _install_scoring_policy(app) -> None:
 
     app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
     install_hooks()
+
+
+def _install_record_rules() -> None:
+    """The session guard (app/security/guard.py) on every Flask-SQLAlchemy session."""
+    from flask_sqlalchemy.session import Session
+
+    from app.security.guard import install
+
+    install(Session)
 
 
 def _migrations_dir():

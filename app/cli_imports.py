@@ -29,11 +29,15 @@ def import_command(kind, path, dry_run, username, lang):
         raise click.ClickException(f"找不到用户 {username} / no active user {username}")
     with open(path, "rb") as fh:
         data = fh.read(service.max_import_bytes() + 1)
+    from app.errors import DomainError
+    from app.security.scope import acting_as, org_of_user
+
     try:
-        outcome = service.dry_run(user, kind, os.path.basename(path), data)
-        if outcome.ok and not dry_run:
-            outcome = service.apply(user, outcome.record.id)
-    except service.ImportDenied as exc:
+        with acting_as(org_of_user(user)):
+            outcome = service.dry_run(user, kind, os.path.basename(path), data)
+            if outcome.ok and not dry_run:
+                outcome = service.apply(user, outcome.record.id)
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportFileError as exc:
         raise click.ClickException(exc.message(lang)) from exc

@@ -2,6 +2,8 @@
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
+from sqlalchemy import func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
@@ -80,10 +82,15 @@ class Assessment(db.Model):
     def __str__(self):
         return f"{self.branch} · {self.round}"
 
-    @property
+    @hybrid_property
     def final_grade(self):
-        """The override when there is one, else the computed grade."""
+        """The override when there is one, else the computed grade (in Python and in SQL)."""
         return self.override_grade or self.computed_grade
+
+    @final_grade.inplace.expression
+    @classmethod
+    def _final_grade_sql(cls):
+        return func.coalesce(cls.override_grade, cls.computed_grade)
 
 
 class ScoreSheet(db.Model):

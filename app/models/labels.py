@@ -76,3 +76,25 @@ COLUMN_LABELS = {
     "elements": _l("考评要素"),
     "description": _l("情况说明"),
 }
+
+# What each record is called in messages (the record rules name the record they refuse).
+MODEL_LABELS = {
+    "Committee": _l("党委"),
+    "GeneralBranch": _l("党总支"),
+    "Branch": _l("党支部"),
+    "Member": _l("党员"),
+    "Secretary": _l("支部书记任职记录"),
+    "SecretaryViolation": _l("违纪违法记录"),
+    "ContactCadre": _l("联系干部"),
+    "Activity": _l("组织生活记录"),
+    "TrainingRecord": _l("培训记录"),
+    "Funding": _l("经费记录"),
+    "StandardItem": _l("考评标准"),
+    "AssessmentRound": _l("考评批次"),
+    "Assessment": _l("考评记录"),
+    "ScoreSheet": _l("评分表"),
+    "Rectification": _l("整改事项"),
+    "RectificationNote": _l("整改进展"),
+    "ImportRecord": _l("导入记录"),
+    "AuditLog": _l("审计日志"),
+}

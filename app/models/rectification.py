@@ -6,7 +6,7 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
-from app.models.choices import RECTIFICATION_STATUSES, label
+from app.models.choices import RECTIFICATION_STATUSES
 
 
 class Rectification(db.Model):
@@ -47,9 +47,6 @@ class Rectification(db.Model):
 
             return Markup('<span class="zhibu-overdue">%s %s</span>') % (text, _("已逾期"))
         return text
-
-    def status_label(self):
-        return label(RECTIFICATION_STATUSES, self.status)
 
 
 class RectificationNote(db.Model):

@@ -31,7 +31,8 @@ PERMISSIONS = {
     "Round":          (RWD,       R,              R),
     "Assessment":     (R,         R,              R),
     "ScoreSheet":     (RWD,       RWD,            RWD),   # which sources: app/services/assessment.py
-    "Scoring":        (("read", "confirm", "rate", "rectify"), ("read", "rectify"), ("read", "rate")),
+    # rates are typed from paper forms by the organizers; the branch being judged never does
+    "Scoring":        (("read", "confirm", "rate", "rectify"), ("read", "rate", "rectify"), R),
     "Rectification":  (RWD,       RWD,            RW),
     "Forms":          (R,         R,              ()),
 }

@@ -14,12 +14,16 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.security.scope import unscoped
+from app.services.tx import commit
 from app.errors import DomainError, Refused
+from app.models.choices import SHEET_SOURCES
+from app.security.rules import sheet_sources
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
     SecretaryViolation,
 )
-from app.scoring import AssessmentInput, ScoringPolicy, grade_by_code, score, source_score
+from app.scoring import AssessmentInput, ScoringPolicy, score, source_score
 
 SOURCE_COLUMN = {"self": "self_score", "members": "member_score", "peer": "peer_score", "superior": "superior_score"}
 RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
@@ -29,12 +33,8 @@ class AssessmentError(DomainError):
     """A request the assessment rules refuse; the message says why."""
 
 
-class RoundClosed(AssessmentError):
-    """The round is closed: no more edits."""
-
-
-class NotAllowed(AssessmentError, Refused):
-    """This role may not enter this kind of sheet (HTTP 403)."""
+class SourceRefused(AssessmentError, Refused):
+    """This role does not enter sheets of this source (HTTP 403)."""
 
 
 def policy() -> ScoringPolicy:
@@ -45,11 +45,11 @@ def policy() -> ScoringPolicy:
 # -- the facts the vetoes need, loaded in bulk -------------------------------------------
 
 def _violations(branch_ids) -> dict:
-    rows = db.session.execute(
+    rows = db.session.execute(unscoped(
         select(Secretary.branch_id, SecretaryViolation.occurred_on)
         .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
         .where(Secretary.branch_id.in_(branch_ids))
-    )
+    ))
     found = defaultdict(list)
     for branch_id, day in rows:
         found[branch_id].append(day)
@@ -57,11 +57,11 @@ def _violations(branch_ids) -> dict:
 
 
 def _last_activity(branch_ids, on_or_before) -> dict:
-    rows = db.session.execute(
+    rows = db.session.execute(unscoped(
         select(Activity.branch_id, func.max(Activity.held_on))
         .where(Activity.branch_id.in_(branch_ids), Activity.held_on <= on_or_before)
         .group_by(Activity.branch_id)
-    )
+    ))
     return dict(rows.all())
 
 
@@ -111,7 +111,9 @@ def _sheets_in_session(session: Session, assessment: Assessment) -> list[ScoreSh
     with session.no_autoflush:
         sheets = []
         if assessment.id is not None:
-            sheets = list(session.scalars(select(ScoreSheet).where(ScoreSheet.assessment_id == assessment.id)))
+            # every sheet counts, also those the acting branch may not read (superior, peers)
+            sheets = list(session.scalars(unscoped(
+                select(ScoreSheet).where(ScoreSheet.assessment_id == assessment.id))))
     sheets = [s for s in sheets if s not in session.deleted and s.assessment in (assessment, None)]
     sheets += [s for s in session.new if isinstance(s, ScoreSheet) and s.assessment is assessment and s not in sheets]
     return sheets
@@ -164,13 +166,13 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
         raise AssessmentError(_("找不到考评批次 %(id)s。", id=round_id))
     day, pol = round_.opens_on, policy()
     means = defaultdict(dict)
-    sheet_rows = db.session.execute(
+    sheet_rows = db.session.execute(unscoped(
         select(ScoreSheet.assessment_id, ScoreSheet.source,
                func.avg(ScoreSheet.s1 + ScoreSheet.s2 + ScoreSheet.s3 + ScoreSheet.s4 + ScoreSheet.s5))
         .join(Assessment, Assessment.id == ScoreSheet.assessment_id)
         .where(Assessment.round_id == round_id)
         .group_by(ScoreSheet.assessment_id, ScoreSheet.source)
-    )
+    ))
     for assessment_id, source, mean in sheet_rows:
         means[assessment_id][source] = round(float(mean) + 1e-9, 2)
     rows = db.session.execute(
@@ -224,34 +226,21 @@ def ensure_assessments(round_: AssessmentRound) -> int:
     return len(missing)
 
 
-# -- who enters what (附件1 三、; DOMAIN.md) -------------------------------------------------
+# -- business actions: one function each, shared by the web, the API, the CLI and jobs -------
+# Who may do them on which rows, and that nothing of a closed round changes, is the record
+# rules' business (app/security/rules.py), enforced by the session guard on every path.
 
-# Which sources each kind of organization enters (附件1 三、; DOMAIN.md "Assessment").
-SOURCES_BY_ORG = {
-    "branch": ("self", "members"),
-    "general_branch": ("superior", "peer"),
-    "committee": ("self", "members", "peer", "superior"),
-    "all": ("self", "members", "peer", "superior"),
-}
-
-
-def sources_for(org) -> tuple[str, ...]:
-    """The sheet sources this organization may enter."""
-    return SOURCES_BY_ORG.get(org.kind, ()) if org else ()
+def open_round(round_: AssessmentRound, actor) -> None:
+    """A new round belongs to the committee of the user who opens it."""
+    if round_.committee is None and round_.committee_id is None and actor is not None and actor.committee_id:
+        round_.committee_id = actor.committee_id
 
 
-def check_sheet_allowed(org, sheet: ScoreSheet) -> None:
-    """Raise NotAllowed / RoundClosed / AssessmentError when this org may not save this sheet."""
+def check_sheet(sheet: ScoreSheet) -> None:
+    """Raise AssessmentError when a sheet is not valid: peers of one group, sub-scores 0..20."""
     assessment = sheet.assessment
     if assessment is None:
         raise AssessmentError(_("请选择要评分的考评记录。"))
-    if assessment.round.is_closed:
-        raise RoundClosed(_("考评批次「%(name)s」已结束，不能再修改。", name=assessment.round.name))
-    kind = org.kind if org else None
-    if sheet.source not in sources_for(org):
-        if kind == "general_branch":
-            raise NotAllowed(_("党总支录入上级党组织考评和同类党支部互评；自评和党员评议由党支部录入。"))
-        raise NotAllowed(_("党支部只能录入本支部的自评和党员评议。"))
     if sheet.source == "peer":
         rater = sheet.rater_branch
         if rater is None:
@@ -265,32 +254,37 @@ def check_sheet_allowed(org, sheet: ScoreSheet) -> None:
             raise AssessmentError(_("每项得分须在 0 到 20 之间。"))
 
 
-def check_assessment_editable(assessment: Assessment) -> None:
-    """Refuse any change to an assessment of a closed round."""
-    if assessment.round.is_closed:
-        raise RoundClosed(_("考评批次「%(name)s」已结束，不能再修改。", name=assessment.round.name))
+def enter_sheet(sheet: ScoreSheet, user, actor) -> None:
+    """Check a new or changed sheet and stamp who entered it; the flush recomputes.
+
+    Which sources a role enters is the record rules' table; asking it first only makes the
+    refusal name what the role may enter (the guard refuses the same on every path)."""
+    allowed = sheet_sources(actor)
+    if sheet.source not in allowed:
+        names = "、".join(str(SHEET_SOURCES[s]) for s in allowed)
+        raise SourceRefused(_("您只能录入这些来源的评分表：%(sources)s。", sources=names or "—"))
+    check_sheet(sheet)
+    sheet.submitted_by_id = getattr(user, "id", None)
+    sheet.submitted_at = datetime.utcnow()
 
 
-def set_rates(assessment: Assessment, mass: float | None, secretary: float | None, user=None) -> None:
-    """The branch enters its two satisfaction rates (0..1); the hook recomputes."""
-    check_assessment_editable(assessment)
+def set_rates(assessment: Assessment, mass: float | None, secretary: float | None) -> None:
+    """The two satisfaction rates (0..1), typed from paper forms; the hook recomputes."""
     for value in (mass, secretary):
         if value is not None and not 0 <= value <= 1:
             raise AssessmentError(_("满意率须在 0% 到 100% 之间。"))
     assessment.mass_satisfaction, assessment.secretary_satisfaction = mass, secretary
-    db.session.commit()
+    commit()
 
 
 def confirm(assessment: Assessment, user) -> None:
     """The committee confirms the final grade."""
-    check_assessment_editable(assessment)
     assessment.confirmed_by_id, assessment.confirmed_at = user.id, datetime.utcnow()
-    db.session.commit()
+    commit()
 
 
 def override(assessment: Assessment, grade_code: str, reason: str, user) -> None:
     """Set a final grade different from the computed one; the reason is mandatory and audited."""
-    check_assessment_editable(assessment)
     reason = (reason or "").strip()
     if grade_code not in ("A", "B", "C", "D"):
         raise AssessmentError(_("请选择考评等次。"))
@@ -303,9 +297,37 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
         user_id=user.id, at=datetime.utcnow(), table_name="zb_assessment", record_id=assessment.id,
         field="final_grade", old_value=old, new_value=grade_code, reason=reason,
     ))
-    db.session.commit()
+    commit()
 
 
-def grade_label(code) -> str:
-    """好 / 较好 / 一般 / 较差 for a grade code ('' for none)."""
-    return grade_by_code(code).label if code else ""
+def recompute(round_: AssessmentRound, progress=lambda msg: None) -> dict:
+    """Create missing assessments and recompute the whole round; returns the grade counts."""
+    try:
+        ensure_assessments(round_)
+        return recompute_round(round_.id, progress)
+    except DomainError:
+        db.session.rollback()
+        raise
+
+
+def close_round(round_: AssessmentRound) -> None:
+    """Close a round: its sheets, rates and grades are final from now on."""
+    if round_.status == "closed":
+        raise AssessmentError(_("考评批次「%(name)s」已经结束。", name=round_.name))
+    round_.status = "closed"
+    commit()
+
+
+def reopen_round(round_: AssessmentRound, reason: str, user) -> None:
+    """Reopen a closed round (the committee only, by the rules); the reason is audited."""
+    reason = (reason or "").strip()
+    if round_.status != "closed":
+        raise AssessmentError(_("考评批次「%(name)s」没有结束。", name=round_.name))
+    if not reason:
+        raise AssessmentError(_("重新开启考评批次必须写明理由。"))
+    round_.status = "open"
+    db.session.add(AuditLog(
+        user_id=getattr(user, "id", None), at=datetime.utcnow(), table_name="zb_round", record_id=round_.id,
+        field="status", old_value="closed", new_value="open", reason=reason,
+    ))
+    commit()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.extensions import db
+from app.security.scope import system_actor
 from app.models import (
     Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
     SecretaryViolation, TrainingRecord,
@@ -106,6 +107,11 @@ def _existing_orgs(demo) -> dict | None:
 
 def load_demo(password: str | None = None, progress=lambda msg: None) -> DemoReport:
     """Load the demo university unless present; (re)set the demo accounts' passwords."""
+    with system_actor("demo"):
+        return _load_demo(password, progress)
+
+
+def _load_demo(password, progress) -> DemoReport:
     from app.data.demo import build_demo
 
     demo = build_demo()

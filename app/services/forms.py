@@ -72,7 +72,7 @@ def _branch_filter(stmt, general_branch, branch_ids):
 def annex2_rows(round_, org, general_branch=None, branch_ids=None):
     """One row per branch in scope: committee exports are grouped by general branch order."""
     stmt = (
-        select(GeneralBranch.name, Branch.name, Assessment.override_grade, Assessment.computed_grade)
+        select(GeneralBranch.name, Branch.name, Assessment.final_grade)
         .select_from(Branch)
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .outerjoin(Assessment, (Assessment.branch_id == Branch.id) & (Assessment.round_id == round_.id))
@@ -80,8 +80,7 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .order_by(GeneralBranch.code, GeneralBranch.name, Branch.name)
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
-    for gb_name, branch_name, override, computed in rows:
-        code = override or computed
+    for gb_name, branch_name, code in rows:
         yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=str(GRADE_LABELS[code]) if code else "")
 
 

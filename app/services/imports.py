@@ -32,7 +32,7 @@ from app.imports import (
 from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
 from app.models import Branch, GeneralBranch, ImportRecord, Member
-from app.security.scope import OrgRef, org_of_user, scope_clause
+from app.security.scope import OrgRef, org_of_user, scope_clause, unscoped
 from app.errors import DomainError, Refused
 
 KINDS = ("members", "branches")
@@ -151,7 +151,9 @@ def _numbers_outside(org: OrgRef) -> set:
     """match_key of every member number of the committee that lies outside the scope."""
     if org.kind == "committee":
         return set()
-    stmt = select(Member.number).where(Member.committee_id == org.committee_id, not_(scope_clause(Member, org)))
+    # unscoped: numbers outside the scope are only tested for being taken, never shown
+    stmt = unscoped(select(Member.number).where(Member.committee_id == org.committee_id,
+                                                not_(scope_clause(Member, org))))
     return {match_key(n) for n in db.session.scalars(stmt)}
 
 
@@ -289,15 +291,31 @@ def record_for(user, record_id: int) -> ImportRecord:
     return record
 
 
-def apply(user, record_id: int) -> Outcome:
-    """Apply a dry-run record: re-validate the stored file now, then all rows or none."""
-    record = record_for(user, record_id)
+def check_confirmable(user, record: ImportRecord) -> OrgRef:
+    """Raise ImportDenied unless this user may confirm this record now; returns the importer's org."""
     if record.user_id != user.id:
         raise ImportDenied(_("只能确认自己上传的导入。"))
     if record.status != "dry_run":
         raise ImportDenied(_("这次导入已经处理过（%(status)s），不能再次确认。请重新上传文件。",
                              status=_status_label(record.status)))
-    org = importer_org(user, record.kind)
+    if record.error_list:
+        raise ImportDenied(_("预检发现错误，不能确认导入。请改正后重新上传。"))
+    return importer_org(user, record.kind)
+
+
+def can_confirm(user, record: ImportRecord) -> bool:
+    """True when the confirm button should be offered (the same checks apply() makes)."""
+    try:
+        check_confirmable(user, record)
+    except ImportDenied:
+        return False
+    return True
+
+
+def apply(user, record_id: int) -> Outcome:
+    """Apply a dry-run record: re-validate the stored file now, then all rows or none."""
+    record = record_for(user, record_id)
+    org = check_confirmable(user, record)
     data = db.session.scalar(select(ImportRecord.file_data).where(ImportRecord.id == record.id))
     try:
         planned = _plan(record.kind, org, data)

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import UniqueConstraint, and_, inspect, select
 
 from app.extensions import db
+from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models.labels import COLUMN_LABELS
 
@@ -44,6 +45,7 @@ def _check_unique(item) -> None:
         stmt = select(table.c.id).where(and_(*[c == v for c, v in zip(columns, values)]))
         if pk is not None:
             stmt = stmt.where(table.c.id != pk[0])
-        if db.session.execute(stmt.limit(1)).first() is not None:
+        # unscoped: a key taken outside the user's scope is still taken (only that is said)
+        if db.session.execute(unscoped(stmt.limit(1))).first() is not None:
             names = "、".join(str(COLUMN_LABELS.get(c.key.removesuffix("_id"), c.key)) for c in columns)
             raise DuplicateError(_("已存在相同的%(fields)s，不能重复。", fields=names))

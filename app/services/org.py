@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models import (
     Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
@@ -37,7 +38,8 @@ def delete_blockers(item) -> list[str]:
     """Human-readable reasons why item cannot be deleted (empty when it can)."""
     reasons = []
     for column, what in DELETE_BLOCKERS.get(type(item), []):
-        count = db.session.scalar(select(func.count()).where(column == item.id))
+        # unscoped: children the user cannot see still block the delete (only counts are said)
+        count = db.session.scalar(unscoped(select(func.count()).where(column == item.id)))
         if count:
             reasons.append(_("%(count)d 条%(what)s", count=count, what=what))
     return reasons

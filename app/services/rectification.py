@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.models import GRADE_LABELS, Assessment, Rectification, RectificationNote, ScoreSheet, StandardItem
 from app.security.scope import scope_clause
 from app.services.assessment import result_of
+from app.services.tx import commit
 
 WEAK_STANDARD = 14.0  # a standard averaging under 70% of its 20 points is a weakness
 
@@ -53,7 +54,7 @@ def create_for_weak(round_, org, due_in_days: int = 90) -> int:
     weak = db.session.scalars(
         select(Assessment).where(
             Assessment.round_id == round_.id, scope_clause(Assessment, org),
-            func.coalesce(Assessment.override_grade, Assessment.computed_grade).in_(("C", "D")),
+            Assessment.final_grade.in_(("C", "D")),
         )
     ).all()
     created = 0
@@ -68,7 +69,7 @@ def create_for_weak(round_, org, due_in_days: int = 90) -> int:
             remark=_("整顿后进") if assessment.final_grade == "D" else _("推动一般"),
         ))
         created += 1
-    db.session.commit()
+    commit()
     return created
 
 
@@ -89,15 +90,13 @@ def check_item(item: Rectification) -> None:
         item.completed_on = None
 
 
-def add_note(item: Rectification, text: str, user, day: date | None = None) -> RectificationNote:
-    """A dated progress entry; an item not started moves to 整改中."""
-    text = (text or "").strip()
-    if not text:
+def record_note(note: RectificationNote, user) -> None:
+    """A dated progress entry, stamped with its author; an item not started moves to 整改中."""
+    note.text = (note.text or "").strip()
+    if not note.text:
         raise RectificationError(_("请填写整改进展。"))
-    note = RectificationNote(rectification=item, noted_on=day or date.today(), text=text,
-                             author_id=getattr(user, "id", None), created_at=datetime.utcnow())
-    if item.status == "not_started":
+    note.noted_on = note.noted_on or date.today()
+    note.author_id, note.created_at = getattr(user, "id", None), datetime.utcnow()
+    item = note.rectification
+    if item is not None and item.status == "not_started":
         item.status = "in_progress"
-    db.session.add(note)
-    db.session.commit()
-    return note

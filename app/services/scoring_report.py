@@ -64,10 +64,10 @@ def round_report(round_: AssessmentRound, org, sort: str = "branch") -> list[Gro
     base = {}
     if round_.base_round_id:
         rows = db.session.execute(
-            select(Assessment.branch_id, Assessment.override_grade, Assessment.computed_grade)
+            select(Assessment.branch_id, Assessment.final_grade)
             .where(Assessment.round_id == round_.base_round_id, scope_clause(Assessment, org))
         )
-        base = {branch_id: override or computed for branch_id, override, computed in rows}
+        base = dict(rows.all())
     groups: "OrderedDict[int, GroupReport]" = OrderedDict()
     for a in assessments:
         group = groups.setdefault(a.branch.general_branch_id, GroupReport(a.branch.general_branch))

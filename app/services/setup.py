@@ -6,6 +6,13 @@ from flask_migrate import upgrade
 
 def initialize() -> None:
     """Apply migrations, then create roles and permissions; safe to run again."""
+    from app.security.scope import system_actor
+
+    with system_actor("init"):
+        _initialize()
+
+
+def _initialize() -> None:
     upgrade()
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm

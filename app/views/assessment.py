@@ -1,16 +1,15 @@
 """Views and APIs of standards, rounds, assessments and score sheets (thin: rules in services)."""
-from datetime import datetime
-
 from flask import g
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app.models import SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, StandardItem
-from app.security.scope import current_org
-from app.services.assessment import check_sheet_allowed, sources_for
-from app.views.base import ScopedModelRestApi, ScopedModelView
 from app.models.labels import COLUMN_LABELS
+from app.security.rules import sheet_sources
+from app.security.scope import current_org
+from app.services.assessment import enter_sheet, open_round
+from app.views.base import ScopedModelRestApi, ScopedModelView
 
 STANDARD_FIELDS = ["category", "number", "title", "connotation", "elements"]
 
@@ -33,10 +32,7 @@ ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "s
 
 
 def _round_of_own_committee(item):
-    """A new round belongs to the committee of the user who opens it."""
-    org = current_org()
-    if item.committee is None and item.committee_id is None and org is not None and org.committee_id:
-        item.committee_id = org.committee_id
+    open_round(item, current_org())
 
 
 class RoundView(ScopedModelView):
@@ -55,10 +51,7 @@ class RoundView(ScopedModelView):
 
 
 def _sheet_guard(item):
-    """The service's rules for who enters which sheet, then the stamp of who did."""
-    check_sheet_allowed(current_org(), item)
-    item.submitted_by_id = g.user.id if getattr(g, "user", None) is not None else None
-    item.submitted_at = datetime.utcnow()
+    enter_sheet(item, getattr(g, "user", None), current_org())
 
 
 SHEET_FIELDS = ["assessment", "source", "rater", "rater_branch", "s1", "s2", "s3", "s4", "s5"]
@@ -69,7 +62,7 @@ class SheetSourceField(SelectField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = sources_for(current_org())
+        allowed = sheet_sources(current_org())
         self.choices = [(code, text) for code, text in SHEET_SOURCES.items() if code in allowed]
 
 
@@ -91,7 +84,6 @@ class ScoreSheetView(ScopedModelView):
     base_order = ("id", "desc")
     add_form_extra_fields = edit_form_extra_fields = {"source": _source_field()}
     write_checks = (_sheet_guard,)
-    delete_checks = (lambda item: check_sheet_allowed(current_org(), item),)
 
 
 class AssessmentRoundApi(ScopedModelRestApi):
@@ -127,4 +119,3 @@ class ScoreSheetApi(ScopedModelRestApi):
     ]
     add_columns = edit_columns = SHEET_FIELDS
     write_checks = ScoreSheetView.write_checks
-    delete_checks = ScoreSheetView.delete_checks

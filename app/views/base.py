@@ -1,8 +1,9 @@
-"""The base view and base API every domain view inherits: scope closed once, here.
+"""The base view and base API every domain view inherits.
 
-FAB's base_filters cover list/show/edit/delete and the REST item routes; this module
-closes what they miss (ARCHITECTURE.md fact 1): actions, related-field choices,
-REST payloads, and the /download/ route.
+Rows are scoped and writes checked below every path by the record-rule guard
+(app/security/guard.py): lists, shows, actions, related-field choices, REST payloads and
+nested columns all read through it. This module only flushes early so that a refusal is
+shown as a message (web) or a 400/403 (API) before FAB commits, and closes /download/.
 """
 from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView
@@ -19,8 +20,8 @@ from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.models import label
-from app.security.scope import SCOPE_FILTERS, check_related_in_scope
 from app.errors import DomainError, Refused
+from app.security.guard import ScopeRefused
 from app.services.integrity import check_unique
 from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
@@ -40,10 +41,6 @@ class ZhibuInterface(SQLAInterface):
             return super().is_unique(col_name)
         except AttributeError:
             return False
-
-
-def _relation_names(model) -> list[str]:
-    return [rel.key for rel in inspect(model).relationships if rel.direction.name != "ONETOMANY"]
 
 
 def _choice_columns(model) -> dict:
@@ -76,12 +73,48 @@ def _boolean_fields(model) -> dict:
     }
 
 
-def run_write_checks(view, item) -> None:
-    """Every save: related rows in scope, unique keys free, then the view's own rules."""
-    check_related_in_scope(item)
+def run_write_checks(view, item, flush: bool = True) -> None:
+    """Every save: unique keys free, the view's own rules, then the record rules (a flush)."""
     check_unique(item)
     for check in view.write_checks:
         check(item)
+    if flush:
+        flush_checked(item)
+
+
+def refuse_unknown_related(item) -> None:
+    """An id in a REST body that the scoped read did not find is refused, never created.
+
+    marshmallow-sqlalchemy makes a new transient row for a related id it cannot load; the
+    guard's read scope hides foreign rows, so such a row means "not yours" (or "no such row").
+    """
+    for rel in inspect(type(item)).relationships:
+        if rel.direction.name == "ONETOMANY":
+            continue
+        value = getattr(item, rel.key)
+        for target in (value if rel.uselist else [value]) or []:
+            if target is not None and (inspect(target).transient or inspect(target).pending):
+                raise ScopeRefused(_("所选的「%(field)s」不在您的管理范围内。", field=COLUMN_LABELS.get(rel.key, rel.key)))
+
+
+def flush_checked(item) -> None:
+    """Flush now, so the guard's refusal surfaces here; nothing stays half-saved on error."""
+    try:
+        db.session.add(item)
+        db.session.flush()
+    except DomainError:
+        db.session.rollback()
+        raise
+
+
+def _flush_delete(item) -> None:
+    """Delete and flush now, so the guard refuses before FAB's commit (FAB deletes again: a no-op)."""
+    try:
+        db.session.delete(item)
+        db.session.flush()
+    except DomainError:
+        db.session.rollback()
+        raise
 
 
 def run_delete_checks(view, item) -> None:
@@ -96,10 +129,6 @@ def _yes_no(value) -> str:
     return _("是") if value else _("否")
 
 
-def _scope_rel_fields(model) -> dict:
-    return {name: SCOPE_FILTERS for name in _relation_names(model)}
-
-
 class ScopedModelView(ModelView):
     """A ModelView limited to the user's organization on every path."""
 
@@ -108,17 +137,12 @@ class ScopedModelView(ModelView):
     delete_checks = ()  # the same on delete
     exclude_route_methods = {"download"}
     label_columns = COLUMN_LABELS
-    base_filters = SCOPE_FILTERS
     method_permission_name = VIEW_VERBS
     page_size = 20
 
     def __init__(self, **kwargs):
         model = self.model
         self.datamodel = ZhibuInterface(model, db.session)
-        rel = _scope_rel_fields(model)
-        self.add_form_query_rel_fields = {**rel, **(self.add_form_query_rel_fields or {})}
-        self.edit_form_query_rel_fields = {**rel, **(self.edit_form_query_rel_fields or {})}
-        self.search_form_query_rel_fields = {**rel, **(self.search_form_query_rel_fields or {})}
         choices = _choice_columns(model)
         self.formatters_columns = {
             **{name: _yes_no for name in _boolean_fields(model)},
@@ -144,6 +168,7 @@ class ScopedModelView(ModelView):
 
     def pre_delete(self, item):
         run_delete_checks(self, item)
+        _flush_delete(item)
 
     @action("bulk_delete", _l("删除所选"), _l("确定删除所选记录吗？"), "fa-trash", single=False)
     def bulk_delete(self, items):
@@ -152,12 +177,12 @@ class ScopedModelView(ModelView):
         try:
             for item in items:
                 run_delete_checks(self, item)
+                db.session.delete(item)
+            db.session.commit()
         except DomainError as exc:
+            db.session.rollback()
             flash(str(exc), "danger")
             return redirect(self.get_redirect())
-        for item in items:
-            db.session.delete(item)
-        db.session.commit()
         flash(_("已删除 %(count)d 条记录。", count=len(items)), "success")
         return redirect(self.get_redirect())
 
@@ -205,16 +230,12 @@ class ScopedModelRestApi(ModelRestApi):
     model = None
     write_checks = ()
     delete_checks = ()
-    base_filters = SCOPE_FILTERS
     method_permission_name = API_VERBS
     label_columns = COLUMN_LABELS
     allow_browser_login = True
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
-        rel = _scope_rel_fields(self.model)
-        self.add_query_rel_fields = {**rel, **(self.add_query_rel_fields or {})}
-        self.edit_query_rel_fields = {**rel, **(self.edit_query_rel_fields or {})}
         super().__init__()
 
     @staticmethod
@@ -230,13 +251,13 @@ class ScopedModelRestApi(ModelRestApi):
             raise BadRequest(str(exc)) from exc
 
     def pre_add(self, item):
-        self._as_http(lambda i: run_write_checks(self, i), item)
+        self._as_http(lambda i: (refuse_unknown_related(i), run_write_checks(self, i)), item)
 
     def pre_update(self, item):
-        self._as_http(lambda i: run_write_checks(self, i), item)
+        self._as_http(lambda i: (refuse_unknown_related(i), run_write_checks(self, i)), item)
 
     def pre_delete(self, item):
-        self._as_http(lambda i: run_delete_checks(self, i), item)
+        self._as_http(lambda i: (run_delete_checks(self, i), _flush_delete(i)), item)
 
     # FAB's @safe maps BadRequest only; a Forbidden from the checks becomes a 403 here.
     def post_headless(self):

@@ -137,7 +137,7 @@ class BulkEditMixin:
         if request.form.get("step") != "apply":
             return self._bulk_render(items, "review", values, changes=shown)
         try:
-            count = bulk_update(items, changes, lambda item: run_write_checks(self, item))
+            count = bulk_update(items, changes, lambda item: run_write_checks(self, item, flush=False))
         except BulkEditError as exc:
             return self._bulk_render(self._scoped_items(request.form.getlist("rowid")), "form", values,
                                      errors=[str(exc)], status=400)

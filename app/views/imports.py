@@ -114,8 +114,7 @@ class RosterImportView(BaseView):
     def result(self, pk):
         """The dry-run (or applied) outcome: summary, every error, ignored columns."""
         record = self._record(pk)
-        can_confirm = (record.status == "dry_run" and record.user_id == self._user().id
-                       and not record.error_list and self._importable(record.kind))
+        can_confirm = service.can_confirm(self._user(), record)
         return self.render_template(
             "imports/result.html", title=_("导入预检结果"), record=record, summary=record.summary_dict,
             errors=record.error_list, lang=lang(), can_confirm=can_confirm, helpers=_helpers(),

@@ -1,6 +1,4 @@
 """The rectification ledger (整改台账) and its progress notes; export actions for the forms."""
-from datetime import datetime
-
 from flask import flash, g, redirect
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
@@ -8,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.models import Rectification, RectificationNote
 from app.security.scope import current_org
 from app.services.forms import export_annex3
-from app.services.rectification import check_item
+from app.services.rectification import check_item, record_note
 from app.views.base import ScopedModelRestApi, ScopedModelView
 from app.views.forms import send_export
 
@@ -26,12 +24,7 @@ class RectificationNoteView(ScopedModelView):
     order_columns = ["noted_on"]
     base_order = ("noted_on", "desc")
 
-    def pre_add(self, item):
-        super().pre_add(item)
-        item.author_id = getattr(g.user, "id", None)
-        item.created_at = datetime.utcnow()
-        if item.rectification is not None and item.rectification.status == "not_started":
-            item.rectification.status = "in_progress"
+    write_checks = (lambda item: record_note(item, g.user),)
 
 
 class RectificationView(ScopedModelView):

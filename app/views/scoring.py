@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, label
-from app.security.scope import current_org, get_in_scope, scope_clause
+from app.errors import DomainError
+from app.security.scope import current_org
 from app.services import assessment as service
 from app.services.rectification import create_for_weak
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
@@ -14,7 +15,7 @@ from app.services.scoring_report import round_report, rounds_in_scope, totals, u
 
 def _scoped(model, pk):
     """Fetch a row through the scope; a foreign or unknown id is a 404."""
-    row = get_in_scope(model, pk)
+    row = db.session.get(model, pk)  # the guard scopes it
     if row is None:
         abort(404)
     return row
@@ -71,8 +72,7 @@ class ScoringView(BaseView):
         result = service.result_of(item)
         lang = "en" if str(get_locale()).startswith("en") else "zh"
         sheets = db.session.scalars(
-            db.select(ScoreSheet).where(ScoreSheet.assessment_id == item.id,
-                                        scope_clause(ScoreSheet, current_org())).order_by(ScoreSheet.source)
+            db.select(ScoreSheet).where(ScoreSheet.assessment_id == item.id).order_by(ScoreSheet.source)
         ).all()
         return self.render_template(
             "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
@@ -84,11 +84,11 @@ class ScoringView(BaseView):
     @has_access
     def recompute(self, round_id):
         round_ = _scoped(AssessmentRound, round_id)
-        if round_.is_closed:
-            flash(_("考评批次「%(name)s」已结束，不能再修改。", name=round_.name), "danger")
+        try:
+            counts = service.recompute(round_)
+        except DomainError as exc:
+            flash(str(exc), "danger")
         else:
-            service.ensure_assessments(round_)
-            counts = service.recompute_round(round_.id)
             flash(_("已重新计算：好 %(a)d，较好 %(b)d，一般 %(c)d，较差 %(d)d。",
                     a=counts["A"], b=counts["B"], c=counts["C"], d=counts["D"]), "success")
         return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
@@ -98,7 +98,11 @@ class ScoringView(BaseView):
     def rectify(self, round_id):
         """推动一般、整顿后进: rectification items for the weak branches in scope, prefilled."""
         round_ = _scoped(AssessmentRound, round_id)
-        created = create_for_weak(round_, current_org())
+        try:
+            created = create_for_weak(round_, current_org())
+        except DomainError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
         flash(_("已为评为一般或较差的党支部新建 %(count)d 条整改事项。", count=created), "success")
         return redirect(url_for("RectificationView.list"))
 
@@ -106,7 +110,7 @@ class ScoringView(BaseView):
         item = _scoped(Assessment, pk)
         try:
             action(item)
-        except service.AssessmentError as exc:
+        except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         return redirect(url_for("ScoringView.assessment", pk=pk))

@@ -51,7 +51,7 @@ def test_branch_cannot_enter_a_superior_sheet(api_as, login_as, db_session):
     count = db_session.query(ScoreSheet).count()
     response = api_as("gb01-b01").post("/api/v1/scoresheet/", json=_sheet(own.id, "superior"))
     assert response.status_code == 403
-    assert "党支部只能录入" in response.json["message"]
+    assert "您只能录入这些来源的评分表：党支部委员会自评" in response.json["message"]
     # The web form does not even offer it; a forged post is refused by the form and saves nothing.
     page = login_as("gb01-b01").post_form("/scoresheetview/add", _sheet(own.id, "superior"))
     assert page.status_code == 200 and 'value="superior"' not in page.text
@@ -94,9 +94,20 @@ def test_a_closed_round_refuses_edits(api_as, db_session):
     assert response.status_code == 400 and "已结束" in response.json["message"]
 
 
-def test_low_satisfaction_entered_by_the_branch_vetoes(login_as, db_session):
+def test_the_branch_being_judged_cannot_type_its_own_satisfaction_rates(login_as, db_session):
     target = _assessment(db_session, REASSESSMENT, "gb01-b01")
     user = login_as("gb01-b01")
+    token = user.token()
+    response = user.client.post(f"/scoring/assessment/{target.id}/rates",
+                                data={"mass": "99", "secretary": "99", "csrf_token": token})
+    assert response.status_code == 403
+    db_session.expire_all()
+    assert db_session.get(Assessment, target.id).mass_satisfaction == target.mass_satisfaction
+
+
+def test_low_satisfaction_typed_by_the_general_branch_vetoes(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    user = login_as("gb01")
     url = f"/scoring/assessment/{target.id}"
     response = user.post_form(f"{url}/rates", {"mass": "45", "secretary": "90%"}, token_from=url, follow_redirects=True)
     assert "V4" in response.text
@@ -238,8 +249,8 @@ def test_sheet_form_offers_each_role_only_its_sources(login_as):
         select = _re.search(r'<select[^>]*name="source"[^>]*>(.*?)</select>', page, _re.S).group(1)
         return set(_re.findall(r'value="(\w+)"', select))
 
-    assert offered("gb01-b01") == {"self", "members"}
-    assert offered("gb01") == {"superior", "peer"}
+    assert offered("gb01-b01") == {"self"}
+    assert offered("gb01") == {"superior", "peer", "members"}
     assert offered("committee") == {"self", "members", "peer", "superior"}
 
 

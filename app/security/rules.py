@@ -1,0 +1,326 @@
+"""THE record-rule table: which rows each role may read, create, change and delete.
+
+Odoo's ir.model.access + ir.rule in one file (DOMAIN.md "Who may create, change and delete
+what"). Each condition is a SQL clause over the model built for an actor, so the same rule
+scopes every read (app/security/guard.py adds it to every ORM query of a request) and checks
+every write, on the old row before the flush and on the new row after it. `roles.py` says
+which verbs (menus, routes) a role has; this table says on which rows and fields.
+
+A model missing here is refused for every write (deny by default); a role missing under a
+model may do nothing with it. The operator (Admin) may do everything but the state rules;
+the system actor (migrations, init, demo) runs unchecked but for the state rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, or_, select, true
+
+from app.models import (
+    Activity, Assessment, AssessmentRound, AuditLog, Branch, Committee, ContactCadre, Funding, GeneralBranch,
+    ImportRecord, Member, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
+    StandardItem, TrainingRecord, UserOrg,
+)
+from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
+
+_BR, _GB, _SEC, _AS, _RD, _REC = (m.__table__ for m in (
+    Branch, GeneralBranch, Secretary, Assessment, AssessmentRound, Rectification))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One role's rights on one model: a row condition per verb (None: never)."""
+
+    read: object
+    create: object = None
+    write: object = None
+    delete: object = None
+    fields: frozenset | None = None   # the fields this role may change on an existing row; None: all
+
+    def verb(self, name):
+        return getattr(self, name)
+
+
+def crud(cond, fields=None) -> Rule:
+    """Read, create, change and delete the rows matching cond."""
+    return Rule(read=cond, create=cond, write=cond, delete=cond, fields=frozenset(fields) if fields else None)
+
+
+# -- where a row hangs in the tree (Core tables inside, so read scoping never nests) --------
+
+def branch_ids(actor):
+    """The ids of the branches below the actor's organization."""
+    if actor.kind == "general_branch":
+        return select(_BR.c.id).where(_BR.c.general_branch_id == actor.general_branch_id)
+    return (select(_BR.c.id).join(_GB, _BR.c.general_branch_id == _GB.c.id)
+            .where(_GB.c.committee_id == actor.committee_id))
+
+
+def at_branch(column):
+    """The row's branch is the actor's branch or below its organization."""
+    def cond(actor):
+        return column == actor.branch_id if actor.kind == "branch" else column.in_(branch_ids(actor))
+    return cond
+
+
+def at_general_branch(column):
+    """The row's general branch is the actor's own (or one of its committee's)."""
+    def cond(actor):
+        if actor.kind == "committee":
+            return column.in_(select(_GB.c.id).where(_GB.c.committee_id == actor.committee_id))
+        return column == actor.general_branch_id
+    return cond
+
+
+def at_committee(column):
+    return lambda actor: column == actor.committee_id
+
+
+def via(column, parent_id, parent_cond):
+    """The row hangs on a parent row (a Core table's id) that matches parent_cond."""
+    return lambda actor: column.in_(select(parent_id).where(parent_cond(actor)))
+
+
+def both(*conds):
+    return lambda actor: and_(*(c(actor) for c in conds))
+
+
+def anywhere(actor):
+    return true()
+
+
+def nowhere(actor):
+    return false()
+
+
+def members_of_committee(actor):
+    """A committee scopes members by the denormalised committee id (indexed, no subquery)."""
+    return Member.committee_id == actor.committee_id
+
+
+# Which sheet sources each role enters (附件1 三、; DOMAIN.md): the branch being judged enters
+# its 自评 only; its members' verdict comes from the general branch (paper) or, later, ballots.
+SHEET_SOURCES_BY_ROLE = {
+    BRANCH: ("self",),
+    GENERAL_BRANCH: ("superior", "peer", "members"),
+    COMMITTEE: ("self", "members", "peer", "superior"),
+}
+
+
+def _sheet_source(actor):
+    return ScoreSheet.source.in_(SHEET_SOURCES_BY_ROLE[actor.kind])
+
+
+def sheet_sources(actor) -> tuple:
+    """The sources the actor may enter (the form offers these; the rule refuses the rest)."""
+    if actor is None:
+        return ()
+    if actor.kind in ("all", "system"):
+        return SHEET_SOURCES_BY_ROLE[COMMITTEE]
+    return SHEET_SOURCES_BY_ROLE.get(actor.kind, ())
+
+
+def _not_done(actor):
+    return Rectification.status != "done"
+
+
+def _cadre_of_branch(actor):
+    return ContactCadre.branches.any(Branch.id == actor.branch_id)
+
+
+def _own_import(actor):
+    return ImportRecord.user_id == actor.user_id
+
+
+def _import_at_org(actor):
+    if actor.kind == "committee":
+        return ImportRecord.committee_id == actor.committee_id
+    if actor.kind == "general_branch":
+        return ImportRecord.general_branch_id == actor.general_branch_id
+    return ImportRecord.branch_id == actor.branch_id
+
+
+_sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
+_note_at = via(RectificationNote.rectification_id, _REC.c.id, at_branch(_REC.c.branch_id))
+_violation_at = via(SecretaryViolation.secretary_id, _SEC.c.id, at_branch(_SEC.c.branch_id))
+_member_at = {COMMITTEE: members_of_committee, GENERAL_BRANCH: at_branch(Member.branch_id),
+              BRANCH: at_branch(Member.branch_id)}
+_training_at = via(TrainingRecord.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
+
+RATES = ("mass_satisfaction", "secretary_satisfaction")
+GRADING = ("override_grade", "override_reason", "confirmed_by_id", "confirmed_at")
+
+# model -> role -> Rule.  Why each right, from DOMAIN.md's record-rule table:
+RULES: dict = {
+    # A committee keeps its own name; committees are created by the operator.
+    Committee: {
+        COMMITTEE: Rule(read=at_committee(Committee.id), write=at_committee(Committee.id)),
+        GENERAL_BRANCH: Rule(read=at_committee(Committee.id)),
+        BRANCH: Rule(read=at_committee(Committee.id)),
+    },
+    # The committee founds and dissolves general branches; a general branch never creates one,
+    # and edits only its own contact fields.
+    GeneralBranch: {
+        COMMITTEE: crud(at_committee(GeneralBranch.committee_id)),
+        GENERAL_BRANCH: Rule(read=at_general_branch(GeneralBranch.id), write=at_general_branch(GeneralBranch.id),
+                             fields=frozenset({"phone"})),
+        BRANCH: Rule(read=at_general_branch(GeneralBranch.id)),
+    },
+    # Branches: the committee moves them between general branches; a general branch founds and
+    # edits its own, never moves one out; a branch edits its note and its 换届 facts.
+    Branch: {
+        COMMITTEE: crud(at_branch(Branch.id)),
+        GENERAL_BRANCH: Rule(read=at_branch(Branch.id), create=at_general_branch(Branch.general_branch_id),
+                             write=at_branch(Branch.id), delete=at_branch(Branch.id),
+                             fields=frozenset({"code", "name", "category", "is_joint", "founded_on", "elected_on",
+                                               "term_years", "election_exemption", "note"})),
+        BRANCH: Rule(read=at_branch(Branch.id), write=at_branch(Branch.id),
+                     fields=frozenset({"note", "elected_on", "term_years", "election_exemption"})),
+    },
+    # The roster: each level keeps the rows below it; a move to another branch is written by a
+    # side that holds both (the receiving general branch, or the committee).
+    Member: {role: crud(cond) for role, cond in _member_at.items()},
+    Secretary: {
+        COMMITTEE: crud(at_branch(Secretary.branch_id)),
+        GENERAL_BRANCH: crud(at_branch(Secretary.branch_id)),
+        BRANCH: Rule(read=at_branch(Secretary.branch_id)),
+    },
+    SecretaryViolation: {
+        COMMITTEE: crud(_violation_at), GENERAL_BRANCH: crud(_violation_at), BRANCH: Rule(read=_violation_at),
+    },
+    ContactCadre: {
+        COMMITTEE: crud(at_general_branch(ContactCadre.general_branch_id)),
+        GENERAL_BRANCH: crud(at_general_branch(ContactCadre.general_branch_id)),
+        BRANCH: Rule(read=_cadre_of_branch),
+    },
+    Activity: {role: crud(at_branch(Activity.branch_id)) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    TrainingRecord: {role: crud(_training_at) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    Funding: {
+        COMMITTEE: crud(at_branch(Funding.branch_id)),
+        GENERAL_BRANCH: crud(at_branch(Funding.branch_id)),
+        BRANCH: Rule(read=at_branch(Funding.branch_id)),
+    },
+    # The published standards are read by everyone and authored by the committee.
+    StandardItem: {COMMITTEE: crud(anywhere), GENERAL_BRANCH: Rule(read=anywhere), BRANCH: Rule(read=anywhere)},
+    # Rounds are opened, edited and closed by the committee that runs them.
+    AssessmentRound: {
+        COMMITTEE: crud(at_committee(AssessmentRound.committee_id)),
+        GENERAL_BRANCH: Rule(read=at_committee(AssessmentRound.committee_id)),
+        BRANCH: Rule(read=at_committee(AssessmentRound.committee_id)),
+    },
+    # An assessment is computed; people set only its typed rates (where no ballot runs) and,
+    # in the committee, its confirmation and override. The branch being judged sets nothing.
+    Assessment: {
+        COMMITTEE: Rule(read=at_branch(Assessment.branch_id), create=at_branch(Assessment.branch_id),
+                        write=at_branch(Assessment.branch_id), fields=frozenset(RATES + GRADING)),
+        GENERAL_BRANCH: Rule(read=at_branch(Assessment.branch_id), write=at_branch(Assessment.branch_id),
+                             fields=frozenset(RATES)),
+        BRANCH: Rule(read=at_branch(Assessment.branch_id)),
+    },
+    # Sheets by source (附件1 三、): a branch enters its 自评 only and sees only what it entered;
+    # a general branch enters 上级考评, 分类互评 and paper 党员评议 for its branches.
+    ScoreSheet: {
+        COMMITTEE: crud(_sheet_at),
+        GENERAL_BRANCH: crud(both(_sheet_at, _sheet_source)),
+        BRANCH: crud(both(_sheet_at, _sheet_source)),
+    },
+    # Rectification: the general branch and the committee create, edit and close items; a branch
+    # records its measures and marks them done, and cannot reopen a finished item.
+    Rectification: {
+        COMMITTEE: crud(at_branch(Rectification.branch_id)),
+        GENERAL_BRANCH: crud(at_branch(Rectification.branch_id)),
+        BRANCH: Rule(read=at_branch(Rectification.branch_id),
+                     write=both(at_branch(Rectification.branch_id), _not_done),
+                     fields=frozenset({"measures", "status", "completed_on"})),
+    },
+    RectificationNote: {role: crud(_note_at) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A roster import belongs to its uploader's organization; only the uploader confirms it.
+    ImportRecord: {role: Rule(read=_import_at_org, create=_import_at_org, write=both(_import_at_org, _own_import))
+                   for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # The audit trail is written by the actions that are audited, never changed.
+    AuditLog: {role: Rule(read=nowhere, create=anywhere) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+}
+
+# Written only by the operator's commands (accounts) and FAB's security tables: no row rules.
+UNRULED = {UserOrg}
+
+# Fields fixed once a row exists, whoever asks.
+FROZEN = {
+    ScoreSheet: frozenset({"source", "assessment_id"}),
+    Member: frozenset({"committee_id"}),
+    Assessment: frozenset({"round_id", "branch_id"}),
+    Rectification: frozenset({"round_id", "branch_id"}),
+    RectificationNote: frozenset({"rectification_id"}),
+    SecretaryViolation: frozenset({"secretary_id"}),
+    AssessmentRound: frozenset({"committee_id"}),
+    AuditLog: frozenset({"user_id", "at", "table_name", "record_id", "field", "old_value", "new_value", "reason"}),
+}
+
+# Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.
+COMPUTED = {
+    Assessment: frozenset({"self_score", "member_score", "peer_score", "superior_score", "composite",
+                           "computed_grade", "vetoes", "capped", "missing_sources"}),
+}
+
+
+def _round_open(round_id_column):
+    return round_id_column.in_(select(_RD.c.id).where(_RD.c.status == "open"))
+
+
+# State rules, for every actor: nothing attached to a closed round changes on any path.
+# (model -> condition that must hold on the old row and on the new one)
+STATE = {
+    ScoreSheet: lambda: ScoreSheet.assessment_id.in_(
+        select(_AS.c.id).where(_AS.c.round_id.in_(select(_RD.c.id).where(_RD.c.status == "open")))),
+    Assessment: lambda: _round_open(Assessment.round_id),
+}
+
+# A closed round itself: only reopened (status -> open), by the committee or the operator.
+REOPEN_FIELDS = frozenset({"status"})
+REOPEN_ROLES = frozenset({COMMITTEE, "all", "system"})
+
+
+def rule_for(model, actor) -> Rule | None:
+    """The rule of the actor's role on the model; None when it may do nothing."""
+    if actor.kind in ("all", "system"):
+        return ADMIN_RULE
+    return RULES.get(model, {}).get(actor.kind)
+
+
+ADMIN_RULE = crud(anywhere)
+
+
+def condition(model, actor, verb: str):
+    """The SQL condition for `verb` ('read', 'create', 'write', 'delete'); false() when never."""
+    if actor is None:
+        return false()
+    rule = rule_for(model, actor)
+    cond = rule.verb(verb) if rule is not None else None
+    return false() if cond is None else cond(actor)
+
+
+def may(model, actor, verb: str) -> bool:
+    """True when the actor's role has `verb` on some rows of the model."""
+    rule = rule_for(model, actor) if actor is not None else None
+    return rule is not None and rule.verb(verb) is not None
+
+
+def writable_fields(model, actor) -> frozenset | None:
+    """The fields the actor may change on an existing row (None: every field)."""
+    rule = rule_for(model, actor)
+    return None if rule is None else rule.fields
+
+
+def ruled_models() -> list:
+    """Every model the table covers (read scoping applies to each)."""
+    return list(RULES)
+
+
+def is_domain_model(model) -> bool:
+    """zhibu's own tables (zb_*), which the guard refuses unless the table covers them."""
+    table = getattr(model, "__tablename__", "") or ""
+    return table.startswith("zb_")
+
+
+__all__ = ["RULES", "FROZEN", "COMPUTED", "STATE", "UNRULED", "Rule", "rule_for", "condition", "may",
+           "writable_fields", "ruled_models", "is_domain_model", "or_"]
