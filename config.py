@@ -48,6 +48,10 @@ def build_config(instance_path: str) -> dict:
         "FAB_API_SWAGGER_UI": False,
         "FAB_ADD_SECURITY_API": False,
         "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        # Named here, imported by AppBuilder.init_app, so app.extensions needs no app import.
+        "FAB_INDEX_VIEW": "app.index.ZhibuIndexView",
+        "FAB_SECURITY_MANAGER_CLASS": "app.security.manager.ZhibuSecurityManager",
+        "FAB_BASE_TEMPLATE": "zhibu/base.html",
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(translations),
         "LANGUAGES": {

@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None):
     with app.app_context():
         appbuilder = new_appbuilder()
         appbuilder.init_app(app, db.session)
+        _check_fab_classes(app, appbuilder)
         from app import menu
 
         menu.register(appbuilder)
@@ -34,6 +35,19 @@ def create_app(overrides: dict | None = None):
 
     app.cli.add_command(zhibu_cli)
     return app
+
+
+def _check_fab_classes(app, appbuilder) -> None:
+    """FAB imports FAB_INDEX_VIEW / FAB_SECURITY_MANAGER_CLASS by name and, on a typo, only
+    logs and falls back to its own classes (no org scoping): stop the app instead."""
+    loaded = {
+        "FAB_INDEX_VIEW": appbuilder.indexview,
+        "FAB_SECURITY_MANAGER_CLASS": type(appbuilder.sm),
+    }
+    for key, cls in loaded.items():
+        name = app.config.get(key)
+        if name and (cls is None or f"{cls.__module__}.{cls.__qualname__}" != name):
+            raise RuntimeError(f"{key} = {name!r} could not be imported")
 
 
 def _install_scoring_policy(app) -> None:

@@ -1,4 +1,9 @@
-"""Extension singletons; no app is created at import time (ARCHITECTURE.md fact 5)."""
+"""Extension singletons; no app is created at import time (ARCHITECTURE.md fact 5).
+
+The index view, security manager and base template are named in config.py
+(FAB_INDEX_VIEW, FAB_SECURITY_MANAGER_CLASS, FAB_BASE_TEMPLATE), which AppBuilder.init_app
+reads, so this module imports nothing of app and sits below every layer.
+"""
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.models.sqla.base import SQLA
@@ -12,11 +17,4 @@ migrate = Migrate()
 
 def new_appbuilder() -> AppBuilder:
     """A fresh AppBuilder per app: a module-level one breaks a second create_app()."""
-    from app.index import ZhibuIndexView
-    from app.security.manager import ZhibuSecurityManager
-
-    return AppBuilder(
-        indexview=ZhibuIndexView,
-        security_manager_class=ZhibuSecurityManager,
-        base_template="zhibu/base.html",
-    )
+    return AppBuilder()

@@ -4,12 +4,10 @@ Input files are built here with openpyxl, XlsxWriter and zipfile.
 """
 from __future__ import annotations
 
-import ast
 import io
 import struct
 import zipfile
 from datetime import date, datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -90,30 +88,6 @@ def patch_zip(data: bytes, name: str, transform) -> bytes:
 
 
 SHEET1 = "xl/worksheets/sheet1.xml"
-
-
-# ---------------------------------------------------------------- purity
-
-
-def test_core_imports_nothing_but_stdlib_openpyxl_xlsxwriter():
-    allowed = {"openpyxl", "xlsxwriter", "__future__"}
-    for path in Path(reader_mod.__file__).parent.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:          # relative: inside app.imports
-                    continue
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                assert top not in {"flask", "flask_appbuilder", "sqlalchemy", "app"}, (path, name)
-                if top not in allowed:
-                    import sys
-                    assert top in sys.stdlib_module_names, (path, name)
 
 
 # ---------------------------------------------------------------- templates

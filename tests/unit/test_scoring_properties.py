@@ -1,17 +1,12 @@
-"""Properties of the engine over generated inputs and policies, and its purity (no framework imports)."""
+"""Properties of the engine over generated inputs and policies (purity: tests/unit/test_layers.py)."""
 
-import ast
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.scoring import GRADE_A, GRADE_B, GRADE_D, SOURCES, AssessmentInput, ScoringPolicy, score
 
-ROOT = Path(__file__).resolve().parents[2]
 FIELDS = ("self_score", "member_score", "peer_score", "superior_score")
 ROUND = date(2012, 4, 10)
 
@@ -103,36 +98,3 @@ def test_raising_a_score_never_lowers_the_composite(a, field, new):
 def test_equal_scores_give_that_score(x):
     a = AssessmentInput(round_date=ROUND, **{f: x for f in FIELDS}, last_activity_on=ROUND)
     assert score(a).composite == round(x + 1e-9, 2)
-
-
-# --- purity --------------------------------------------------------------------------------
-
-FORBIDDEN = ("flask", "flask_babel", "flask_appbuilder", "flask_sqlalchemy", "sqlalchemy", "werkzeug")
-PURE_FILES = sorted((ROOT / "app" / "scoring").glob("*.py")) + [ROOT / "app" / "data" / "standards.py"]
-
-
-def test_pure_core_imports_no_framework():
-    for path in PURE_FILES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                assert top not in FORBIDDEN, f"{path.name} imports {name}"
-                if top == "app":
-                    assert name.startswith(("app.scoring", "app.data")), f"{path.name} imports {name}"
-
-
-def test_engine_loads_without_flask():
-    # app/__init__.py is the application factory; load app.scoring under a bare package instead.
-    code = (
-        "import sys, types; pkg = types.ModuleType('app'); pkg.__path__ = [%r]; sys.modules['app'] = pkg\n"
-        "import app.scoring, app.data.standards\n"
-        "loaded = [m for m in sys.modules if m.split('.')[0] in %r]\n"
-        "assert not loaded, loaded\n"
-    ) % (str(ROOT / "app"), FORBIDDEN)
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -1,0 +1,1 @@
+"""Declarative ModelViews and REST APIs; registered by app.menu, never on import."""
