@@ -94,11 +94,11 @@ def score_command(round_id, username):
     from app.security.scope import acting_as
     from app.services.assessment import recompute
 
-    with acting_as(actor_for(username, "cli")):
+    with acting_as(actor_for(username, "cli")) as actor:
         round_ = db.session.get(AssessmentRound, round_id)
         if round_ is None:
             raise click.ClickException(f"找不到考评批次 {round_id} / no assessment round {round_id}")
-        counts = recompute(round_, progress=click.echo)
+        counts = recompute(round_, progress=click.echo, actor=actor)
     click.echo(f"{round_.name}: 好 {counts['A']}  较好 {counts['B']}  一般 {counts['C']}  较差 {counts['D']}"
                f"  未评定 {counts[None]}")
 

@@ -221,7 +221,8 @@ RULES: dict = {
     # a general branch enters 上级考评, 分类互评 and paper 党员评议 for its branches.
     ScoreSheet: {
         COMMITTEE: crud(_sheet_at),
-        GENERAL_BRANCH: crud(both(_sheet_at, _sheet_source)),
+        GENERAL_BRANCH: Rule(read=_sheet_at, create=both(_sheet_at, _sheet_source),
+                             write=both(_sheet_at, _sheet_source), delete=both(_sheet_at, _sheet_source)),
         BRANCH: crud(both(_sheet_at, _sheet_source)),
     },
     # Rectification: the general branch and the committee create, edit and close items; a branch

@@ -18,7 +18,7 @@ from app.security.scope import unscoped
 from app.services.tx import commit
 from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
-from app.security.rules import sheet_sources
+from app.security.rules import may, sheet_sources
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
     SecretaryViolation,
@@ -31,6 +31,10 @@ RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
 
 class AssessmentError(DomainError):
     """A request the assessment rules refuse; the message says why."""
+
+
+class RecomputeRefused(AssessmentError, Refused):
+    """Only the organizer of a round recomputes it (HTTP 403)."""
 
 
 class SourceRefused(AssessmentError, Refused):
@@ -300,8 +304,12 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
     commit()
 
 
-def recompute(round_: AssessmentRound, progress=lambda msg: None) -> dict:
-    """Create missing assessments and recompute the whole round; returns the grade counts."""
+def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
+    """Create missing assessments and recompute the whole round; returns the grade counts.
+
+    A whole round is recomputed by whoever runs the round (the rule table: who writes rounds)."""
+    if actor is not None and not may(AssessmentRound, actor, "write"):
+        raise RecomputeRefused(_("只有组织考评的党委可以重新计算整个考评批次。"))
     try:
         ensure_assessments(round_)
         return recompute_round(round_.id, progress)

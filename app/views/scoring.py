@@ -85,7 +85,7 @@ class ScoringView(BaseView):
     def recompute(self, round_id):
         round_ = _scoped(AssessmentRound, round_id)
         try:
-            counts = service.recompute(round_)
+            counts = service.recompute(round_, actor=current_org())
         except DomainError as exc:
             flash(str(exc), "danger")
         else:
