@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import functools
 from contextvars import ContextVar
 
 from flask import g, has_request_context
@@ -63,6 +64,16 @@ def _actor():
         _resolving.reset(token)
 
 
+@functools.lru_cache(maxsize=256)
+def _reachable(models: tuple) -> frozenset:
+    """The ruled models a statement on these entities can load: themselves and their relations."""
+    found = set()
+    for model in models:
+        found.add(model)
+        found.update(rel.mapper.class_ for rel in inspect(model).relationships)
+    return frozenset(found) & RULED
+
+
 def _read_options(actor):
     """with_loader_criteria for every ruled model, built once per actor and request."""
     cache = g.setdefault("_zhibu_read_options", {}) if has_request_context() else {}
@@ -79,15 +90,19 @@ def _scope_reads(state):
         return
     if _resolving.get():
         return  # loading the user who is the actor (flask-login): no ruled model is read
-    mappers = state.all_mappers
-    if mappers and not any(m.class_ in RULED for m in mappers):
+    mappers = [m.class_ for m in state.all_mappers]
+    if mappers and not any(m in RULED for m in mappers):
         return  # FAB's users and roles; a count over a subquery names no mapper and is scoped
     actor = _actor()
     if actor is None and not has_request_context():
         return  # an operator's console or script outside any request, with no actor: unscoped
     if actor is not None and actor.kind in ("all", "system"):
         return
-    state.statement = state.statement.options(*_read_options(actor))
+    options = _read_options(actor)
+    if mappers:  # the statement's own entities (and what they eager-load); else every model
+        wanted = _reachable(tuple(mappers))
+        options = [o for o, model in zip(options, rules.ruled_models()) if model in wanted]
+    state.statement = state.statement.options(*options)
 
 
 # -- helpers ------------------------------------------------------------------------------
