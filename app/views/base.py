@@ -4,7 +4,7 @@ FAB's base_filters cover list/show/edit/delete and the REST item routes; this mo
 closes what they miss (ARCHITECTURE.md fact 1): actions, related-field choices,
 REST payloads, and the /download/ route.
 """
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, has_request_context, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import ModelRestApi
@@ -199,10 +199,40 @@ for _name in ("action", "action_post"):
 del _name, _mine, _theirs
 
 
+class _PerRequestSchema:
+    """A schema attribute that hands each request its own copy (ARCHITECTURE.md fact 11).
+
+    marshmallow-sqlalchemy's load(instance=...) stores the instance on the schema object;
+    one shared schema on a threaded server writes to another request's row. FAB builds the
+    schema once (the template, also used for the OpenAPI spec); each request gets a new
+    instance of its class, kept on flask.g for the request's load and dump.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __set__(self, api, schema):
+        api.__dict__[self.name] = schema
+
+    def __get__(self, api, owner=None):
+        if api is None:
+            return self
+        template = api.__dict__.get(self.name)
+        if template is None or not has_request_context():
+            return template
+        cache = g.setdefault("zhibu_schemas", {})
+        key = (id(api), self.name)
+        if key not in cache:
+            cache[key] = type(template)()
+        return cache[key]
+
+
 class ScopedModelRestApi(ModelRestApi):
     """A REST API limited to the user's organization: foreign id 404, foreign parent 400."""
 
     model = None
+    add_model_schema = _PerRequestSchema()
+    edit_model_schema = _PerRequestSchema()
     write_checks = ()
     delete_checks = ()
     base_filters = SCOPE_FILTERS
