@@ -29,10 +29,20 @@ def create_app(overrides: dict | None = None):
         from app import menu
 
         menu.register(appbuilder)
+    _register_boundary(app)
     from app.cli import zhibu_cli
 
     app.cli.add_command(zhibu_cli)
     return app
+
+
+def _register_boundary(app) -> None:
+    """The input boundary (bad ids, values) and the error pages, each registered once."""
+    from app.models import values
+    from app.views import boundary
+
+    values.register()
+    boundary.register(app)
 
 
 def _install_scoring_policy(app) -> None:
