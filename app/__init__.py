@@ -39,10 +39,11 @@ def create_app(overrides: dict | None = None):
 def _register_boundary(app) -> None:
     """The input boundary (bad ids, values) and the error pages, each registered once."""
     from app.models import values
-    from app.views import boundary
+    from app.views import boundary, errors
 
     values.register()
     boundary.register(app)
+    errors.register(app)
 
 
 def _install_scoring_policy(app) -> None:

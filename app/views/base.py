@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, inspect
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import BadRequest, Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import DataRequired
@@ -27,6 +27,7 @@ from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
 from app.models.values import check_object as check_values
 from app.views import boundary
+from app.views.errors import sentence
 
 VIEW_VERBS = {
     "list": "read", "show": "read", "add": "write", "edit": "write", "delete": "delete",
@@ -304,7 +305,7 @@ class ScopedModelRestApi(ModelRestApi):
         return blueprint
 
     # FAB's @safe maps BadRequest to "400 Bad Request: ..." and nothing else; here a
-    # Forbidden is a 403 and every refusal answers its sentence alone.
+    # Forbidden is a 403 and every refusal (any HTTPException) answers its sentence alone.
     def post_headless(self):
         return self._as_response(super().post_headless, columns=self.add_columns)
 
@@ -319,5 +320,5 @@ class ScopedModelRestApi(ModelRestApi):
             if columns is not None:
                 boundary.check_body(self.model, columns)
             return handler(*args)
-        except (BadRequest, Forbidden) as exc:
-            return self.response(exc.code, message=exc.description)
+        except HTTPException as exc:
+            return self.response(exc.code, message=sentence(exc))
