@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None):
         from app import menu
 
         menu.register(appbuilder)
+    _register_boundary(app)
     from app.cli import zhibu_cli
 
     app.cli.add_command(zhibu_cli)
@@ -48,6 +49,16 @@ def _check_fab_classes(app, appbuilder) -> None:
         name = app.config.get(key)
         if name and (cls is None or f"{cls.__module__}.{cls.__qualname__}" != name):
             raise RuntimeError(f"{key} = {name!r} could not be imported")
+
+
+def _register_boundary(app) -> None:
+    """The input boundary (bad ids, values) and the error pages, each registered once."""
+    from app.models import values
+    from app.views import boundary, errors
+
+    values.register()
+    boundary.register(app)
+    errors.register(app)
 
 
 def _install_scoring_policy(app) -> None:

@@ -7,3 +7,7 @@ class DomainError(Exception):
 
 class Refused(DomainError):
     """This role may not do this at all. HTTP 403 in the API."""
+
+
+class InvalidValue(DomainError):
+    """A value no column may hold (an unknown code, a date out of range); HTTP 400 in the API."""

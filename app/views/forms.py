@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import AssessmentRound
 from app.security.scope import current_org
+from app.views.boundary import id_arg
 from app.services.forms import (
     FormNotFound, current_round_id, export_annex2, export_annex3, export_statistics,
 )
@@ -23,12 +24,7 @@ def send_export(export):
 
 
 def _int_arg(name):
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        abort(404)
-    return int(value)
+    return id_arg(name)
 
 
 def build_or_404(builder, *args, **kwargs):

@@ -26,6 +26,7 @@ from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
 from app.security.scope import current_org, scope_clause
 from app.services import imports as service
+from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册")}
@@ -215,7 +216,7 @@ def too_large(error):
     view = next((v for v in current_app.appbuilder.baseviews if isinstance(v, RosterImportView)), None)
     if view is not None and request.path.startswith(RosterImportView.route_base):
         return view._page(message, 413)
-    return message, 413
+    return handle_http_error(RequestEntityTooLarge(description=message))
 
 
 def configure() -> None:

@@ -1,0 +1,85 @@
+"""Error pages (400, 403, 404, 405, 413, 500) in the app's layout; JSON under /api/.
+
+Registered once, from create_app. A page says what happened, the sentence of the abort
+when there is one (the boundary's and the services' refusals), and offers a way home.
+The REST API never answers HTML: {"message": "..."} with the same status.
+"""
+import logging
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+
+log = logging.getLogger(__name__)
+
+# status -> (heading, the sentence when the abort gave none)
+PAGES = {
+    400: (_l("请求有误"), _l("请求中的参数无效。")),
+    403: (_l("无权访问"), _l("您没有权限访问此页面或执行此操作。")),
+    404: (_l("页面不存在"), _l("找不到您要访问的页面或记录。")),
+    405: (_l("不支持的请求方式"), _l("此地址不接受这种请求方式。")),
+    413: (_l("上传的内容过大"), _l("上传的内容超过了允许的大小。")),
+    500: (_l("服务器内部错误"), _l("服务器出错了，请稍后重试；如果问题持续，请联系系统管理员。")),
+}
+
+
+def sentence(exc: HTTPException) -> str:
+    """The abort's own description, or our translated sentence instead of werkzeug's default."""
+    default = default_exceptions.get(exc.code)
+    description = exc.description
+    if not description or (default is not None and description == default.description):
+        page = PAGES.get(exc.code)
+        return str(page[1]) if page else (exc.name or "")
+    return str(description)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(exc: HTTPException):
+    """Our page (or JSON under /api/) for the statuses we know; werkzeug's for the rest."""
+    if exc.code is None or exc.code < 400:
+        return exc
+    if is_api_request():
+        response = jsonify(message=sentence(exc))
+        response.status_code = exc.code
+        return response
+    if exc.code not in PAGES:
+        return exc
+    return _page(exc.code, sentence(exc)), exc.code
+
+
+def handle_server_error(exc):
+    """Unhandled exceptions: logged by Flask; the session rolled back; a calm page."""
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the page must render even when the database is down
+        log.exception("rollback after an error failed")
+    error = exc if isinstance(exc, HTTPException) else InternalServerError()
+    error.code = 500
+    return handle_http_error(error) if is_api_request() else (_page(500, sentence(error)), 500)
+
+
+def _page(code: int, message: str):
+    heading = str(PAGES[code][0])
+    try:
+        appbuilder = current_app.appbuilder
+        return render_template(
+            "zhibu/error.html", code=code, heading=heading, message=message,
+            appbuilder=appbuilder, base_template=appbuilder.base_template,
+        )
+    except Exception:  # noqa: BLE001 - the layout needs the database (menu, user); fall back
+        log.exception("error page could not be rendered in the layout")
+        return (f"<!doctype html><title>{code} {escape(heading)}</title><h1>{escape(heading)}</h1>"
+                f"<p>{escape(message)}</p><p><a href=\"/\">{escape(_('返回首页'))}</a></p>")
+
+
+def register(app) -> None:
+    """Install the handlers on the app (one place)."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, handle_server_error)
