@@ -8,18 +8,18 @@
   against the write condition; an `after_flush` listener checks the new rows, and the rows
   they point at, with SQL inside the same transaction. Bulk INSERT/UPDATE/DELETE statements
   sent through the session get the same checks on the rows they touch.
-A refusal raises RuleViolation (a Refused): the web shows it, the API answers 403, the CLI exits 1.
+A refusal is RuleViolation (rights: 403), ScopeRefused (a row pointing outside the scope: 400) or
+StateRefused (a closed round: 400); the web shows the sentence, the CLI prints it and exits 1.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 import functools
+from collections import defaultdict
 from contextvars import ContextVar
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import RelationshipDirection, with_loader_criteria
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
@@ -106,10 +106,6 @@ def _scope_reads(state):
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-def _model_of(obj):
-    return type(obj)
-
 
 def _pk(obj):
     return inspect(type(obj)).primary_key_from_instance(obj)[0]
@@ -203,12 +199,12 @@ def _before_flush(session, _context, _instances):
     pending = defaultdict(lambda: {"create": set(), "write": set(), "targets": []})
     old = defaultdict(lambda: defaultdict(set))  # model -> verb -> ids (old rows)
     for obj in list(session.new):
-        model = _model_of(obj)
+        model = type(obj)
         if _check_allowed(model, actor, "create"):
             pending[model]["create"].add(obj)
             pending[model]["targets"].append((obj, _changed_fields(obj)))
     for obj in list(session.dirty):
-        model = _model_of(obj)
+        model = type(obj)
         if obj in session.deleted or not session.is_modified(obj):
             continue
         changed = _changed_fields(obj) - rules.COMPUTED.get(model, frozenset())
@@ -223,7 +219,7 @@ def _before_flush(session, _context, _instances):
         pending[model]["targets"].append((obj, changed))
         old[model]["write"].add(inspect(obj).identity[0])
     for obj in list(session.deleted):
-        model = _model_of(obj)
+        model = type(obj)
         if _check_allowed(model, actor, "delete"):
             if model is AssessmentRound and obj.status == "closed" and actor.kind != "system":
                 raise StateRefused(_("考评批次「%(name)s」已结束，不能删除。", name=obj.name))
@@ -372,6 +368,3 @@ def install(session_class) -> None:
                      ("do_orm_execute", _do_orm_execute)):
         if not event.contains(session_class, name, fn):
             event.listen(session_class, name, fn)
-
-
-__all__ = ["RuleViolation", "ScopeRefused", "install", "and_"]

@@ -12,9 +12,9 @@ the system actor (migrations, init, demo) runs unchecked but for the state rules
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, false, select, true
 
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Branch, Committee, ContactCadre, Funding, GeneralBranch,
@@ -322,6 +322,3 @@ def is_domain_model(model) -> bool:
     table = getattr(model, "__tablename__", "") or ""
     return table.startswith("zb_")
 
-
-__all__ = ["RULES", "FROZEN", "COMPUTED", "STATE", "UNRULED", "Rule", "rule_for", "condition", "may",
-           "writable_fields", "ruled_models", "is_domain_model", "or_"]

@@ -1,7 +1,7 @@
 """One-click hand-in of the official forms: /forms/annex2.xlsx, /forms/annex3.xlsx, statistics."""
 from io import BytesIO
 
-from flask import abort, flash, g, redirect, request, send_file
+from flask import abort, flash, g, redirect, send_file
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
