@@ -1,9 +1,11 @@
 """The hand-in: rows of 附件2 / 附件3 for a round in the user's scope, built into xlsx."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -114,6 +116,16 @@ def resolve(org, round_id, general_branch_id):
     return round_, _scoped(GeneralBranch, general_branch_id, org)
 
 
+def official_chinese(build):
+    """The official forms and every text stored for them are Chinese, whatever the UI language."""
+    @functools.wraps(build)
+    def in_chinese(*args, **kwargs):
+        with force_locale("zh"):
+            return build(*args, **kwargs)
+    return in_chinese
+
+
+@official_chinese
 def export_annex2(org, user, round_id, general_branch_id=None, branch_ids=None) -> Export:
     """附件2 分类定级汇总表 for the scope (or one general branch, or selected branches)."""
     round_, gb = resolve(org, round_id, general_branch_id)
@@ -122,6 +134,7 @@ def export_annex2(org, user, round_id, general_branch_id=None, branch_ids=None) 
     return Export(f"附件2-分类定级汇总表-{header.unit}-{round_.name}.xlsx", data)
 
 
+@official_chinese
 def export_annex3(org, user, round_id, general_branch_id=None, rectification_ids=None) -> Export:
     """附件3 整改汇总表 for the scope (or one general branch, or selected items)."""
     round_, gb = resolve(org, round_id, general_branch_id)
@@ -130,6 +143,7 @@ def export_annex3(org, user, round_id, general_branch_id=None, rectification_ids
     return Export(f"附件3-整改汇总表-{header.unit}-{round_.name}.xlsx", data)
 
 
+@official_chinese
 def export_statistics(org, round_id) -> Export:
     """Grade counts per general branch with a chart; up/same/down for a 复评."""
     round_, _ = resolve(org, round_id, None)

@@ -11,6 +11,7 @@ from app.errors import DomainError
 from app.models import GRADE_LABELS, Assessment, Rectification, RectificationNote, ScoreSheet, StandardItem
 from app.security.scope import scope_clause
 from app.services.assessment import result_of
+from app.services.forms import official_chinese
 from app.services.tx import commit
 
 WEAK_STANDARD = 14.0  # a standard averaging under 70% of its 20 points is a weakness
@@ -48,6 +49,7 @@ def problems_text(assessment: Assessment) -> str:
     return "\n".join(lines)
 
 
+@official_chinese
 def create_for_weak(round_, org, due_in_days: int = 90) -> int:
     """推动一般、整顿后进: an item for each branch in scope graded 一般 or 较差 without one yet."""
     have = set(db.session.scalars(select(Rectification.branch_id).where(Rectification.round_id == round_.id)))

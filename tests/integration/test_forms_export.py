@@ -207,3 +207,24 @@ def test_export_routes_never_leak_another_general_branch(login_as, db_session, u
         for sheet in _book(user.get(url)).worksheets:
             texts |= set(_texts(sheet))
         assert not (texts & foreign), url
+
+
+def test_the_forms_and_the_texts_stored_for_them_are_chinese_under_the_english_ui(login_as, db_session):
+    """附件2/附件3 and the statistics are official Chinese forms, whatever language the user reads."""
+    round_ = _round(db_session, REASSESSMENT)
+    user = login_as("gb01")
+    user.get("/lang/en")
+    assert "Log out" in user.get("/").text or "Logout" in user.get("/").text
+    page = f"/scoring/round/{round_.id}"
+    user.post_form(f"/scoring/round/{round_.id}/rectify", {}, token_from=page)
+    items = db_session.scalars(select(Rectification).where(Rectification.round_id == round_.id)).all()
+    assert items
+    for item in items:
+        assert item.problems.startswith("考评等次：") and item.remark in ("推动一般", "整顿后进")
+    grades = [r[-1] for r in _table(_book(user.get(f"/forms/annex2.xlsx?round={round_.id}")).active,
+                                    ["序号", "所属党委（党总支）", "党支部名称", "分类定级结果"])]
+    assert grades and set(grades) <= {"好", "较好", "一般", "较差", None, ""}
+    annex3 = _texts(_book(user.get(f"/forms/annex3.xlsx?round={round_.id}")).active)
+    assert "北京高校基层党支部整改汇总表" in annex3 and not any("Grade" in t for t in annex3)
+    stats = _texts(_book(user.get(f"/forms/statistics.xlsx?round={round_.id}")).active)
+    assert any("分类定级统计" in t for t in stats)
