@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None):
         app.config.update(overrides)
     _install_scoring_policy(app)
     _install_record_rules()
+    _quiet_fab_noise()
     csrf.init_app(app)
     db.init_app(app)
     _sqlite_foreign_keys(app)
@@ -68,6 +69,25 @@ def _install_scoring_policy(app) -> None:
 
     app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
     install_hooks()
+
+
+class _FabNoise:
+    """Drops two FAB warnings that mislead here: users come from `zhibu demo`/`create-user`,
+    and the builtin roles' permissions are kept on purpose."""
+
+    NOISE = ("No user yet created", "Refused to delete permission view")
+
+    def filter(self, record) -> bool:
+        return not str(record.msg).startswith(self.NOISE)
+
+
+def _quiet_fab_noise() -> None:
+    import logging
+
+    for name in ("flask_appbuilder.security.manager", "flask_appbuilder.security.sqla.manager"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _FabNoise) for f in logger.filters):
+            logger.addFilter(_FabNoise())
 
 
 def _install_record_rules() -> None:

@@ -57,13 +57,15 @@ def link_user(user, org) -> None:
     db.session.add(link)
 
 
-def ensure_user(username, password, role, org, first_name=None, last_name=""):
-    """Create the login, or reset its password, role and organization when it exists."""
+def ensure_user(username, password, role, org, first_name=None, last_name="", keep_password=False) -> bool:
+    """Create the login, or reset its role and organization (and password, unless keep_password)
+    when it exists. Returns True when an existing login kept its password."""
     sm = current_app.appbuilder.sm
     role_obj = sm.find_role(role)
     if role_obj is None:
         raise AccountError(f"角色 {role} 不存在，请先运行 zhibu init。 / Role {role} missing: run `zhibu init`.")
     user = sm.find_user(username=username)
+    kept = user is not None and keep_password
     if user is None:
         user = sm.add_user(username, first_name or username, last_name or "", f"{username}@zhibu.invalid",
                            role_obj, password=password)
@@ -73,11 +75,12 @@ def ensure_user(username, password, role, org, first_name=None, last_name=""):
         user.roles = [role_obj]
         user.active = True
         sm.update_user(user)
-        sm.reset_password(user.id, password)
+        if not keep_password:
+            sm.reset_password(user.id, password)
     if org is not None:
         link_user(user, org)
     db.session.commit()
-    return user
+    return kept
 
 
 def create_user(username, password, role, org_name, first_name=None, last_name=""):
@@ -85,4 +88,4 @@ def create_user(username, password, role, org_name, first_name=None, last_name="
     org = resolve_org(role, org_name)
     if current_app.appbuilder.sm.find_user(username=username) is not None:
         raise AccountError(f"用户名 {username} 已存在。 / User {username} already exists.")
-    return ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)
+    ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)

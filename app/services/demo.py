@@ -19,17 +19,24 @@ class DemoReport:
 
     password: str
     created: bool
-    accounts: list = field(default_factory=list)  # (username, role, organization)
+    accounts: list = field(default_factory=list)  # (username, role, organization, kept its password)
 
     def accounts_table(self) -> str:
-        """The account table printed by the demo command."""
-        width = max(len(u) for u, _, _ in self.accounts)
-        lines = [
-            "",
-            f"演示账号 / demo accounts (密码 / password: {self.password})",
-            f"{'用户名 username'.ljust(width + 8)} {'角色 role'.ljust(16)} 组织 organization",
-        ]
-        lines += [f"{u.ljust(width + 8)} {r.ljust(16)} {o}" for u, r, o in self.accounts]
+        """The account table printed by the demo command: the four main accounts first."""
+        width = max(len(a[0]) for a in self.accounts)
+        new = [a for a in self.accounts if not a[3]]
+        lines = [""]
+        if new:
+            lines.append(f"新账号的密码 / password of new accounts: {self.password}")
+        if len(new) < len(self.accounts):
+            lines.append("已有账号保留原密码（用 --password 重设）/ existing accounts keep their password "
+                         "(reset it with --password)")
+        lines.append(f"{'用户名 username'.ljust(width + 8)} {'角色 role'.ljust(16)} 组织 organization")
+        for i, (u, r, o, kept) in enumerate(self.accounts):
+            if i == len(MAIN_ACCOUNTS):
+                lines.append("")
+            mark = "  （原密码 / unchanged）" if kept else ""
+            lines.append(f"{u.ljust(width + 8)} {r.ljust(16)} {o}{mark}")
         return "\n".join(lines)
 
 
@@ -105,8 +112,12 @@ def _existing_orgs(demo) -> dict | None:
     return orgs
 
 
+MAIN_ACCOUNTS = ("admin", "committee", "gb01", "gb01-b01")
+
+
 def load_demo(password: str | None = None, progress=lambda msg: None) -> DemoReport:
-    """Load the demo university unless present; (re)set the demo accounts' passwords."""
+    """Load the demo university unless present; new accounts get the password (default: a
+    random one, printed), existing ones keep theirs unless a password is given."""
     with system_actor("demo"):
         return _load_demo(password, progress)
 
@@ -115,6 +126,7 @@ def _load_demo(password, progress) -> DemoReport:
     from app.data.demo import build_demo
 
     demo = build_demo()
+    reset = password is not None
     password = password or secrets.token_urlsafe(9)
     progress("正在载入演示数据 / loading demo data …")
     orgs = _existing_orgs(demo)
@@ -128,13 +140,14 @@ def _load_demo(password, progress) -> DemoReport:
 
     load_demo_rounds(orgs["committee"], progress)
     report = DemoReport(password=password, created=created)
-    ensure_user("admin", password, "Admin", None, first_name="系统管理员")
-    report.accounts.append(("admin", "Admin", "—"))
-    for u in demo.users:
-        org = orgs.get(u.org_code)
-        if org is None:
-            continue
-        ensure_user(u.username, password, u.role, org)
-        report.accounts.append((u.username, u.role, str(org)))
-    progress(f"  {len(report.accounts)} 个账号 / accounts")
+    wanted = [("admin", "Admin", None)] + [(u.username, u.role, orgs.get(u.org_code)) for u in demo.users
+                                          if orgs.get(u.org_code) is not None]
+    for done, (username, role, org) in enumerate(wanted, start=1):
+        kept = ensure_user(username, password, role, org, first_name="系统管理员" if org is None else None,
+                           keep_password=not reset)
+        report.accounts.append((username, role, str(org) if org is not None else "—", kept))
+        if done % 20 == 0 or done == len(wanted):
+            progress(f"  账号 / accounts {done}/{len(wanted)}")
+    report.accounts.sort(key=lambda a: (a[0] not in MAIN_ACCOUNTS,
+                                        MAIN_ACCOUNTS.index(a[0]) if a[0] in MAIN_ACCOUNTS else 0))
     return report

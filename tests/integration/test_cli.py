@@ -29,6 +29,34 @@ def test_demo_twice_duplicates_nothing_and_prints_accounts(app):
     assert gb >= 8 and branches >= 60 and members >= 1500
 
 
+def test_demo_again_keeps_the_passwords_and_lists_the_main_accounts_first(app, login_as):
+    """Re-running run.py must not lock people out: without --password every account keeps its own."""
+    result = app.test_cli_runner().invoke(args=["zhibu", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "existing accounts keep their password" in result.output
+    login_as("gb01")  # the password the test database was built with still works
+    lines = [line.split()[0] for line in result.output.splitlines()
+             if line.split() and line.split()[0] in ("admin", "committee", "gb01", "gb01-b01", "gb02")]
+    assert lines[:5] == ["admin", "committee", "gb01", "gb01-b01", "gb02"]
+
+
+def test_a_fresh_start_logs_no_misleading_fab_warning(tmp_path, caplog):
+    """FAB says "use flask fab command" on an empty database; zhibu's users come from zhibu commands."""
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
+    with app.app_context():
+        from app.services.setup import initialize
+
+        initialize()
+        initialize()
+    app2 = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert app2 is not None
+    noise = [str(r.msg) for r in caplog.records
+             if str(r.msg).startswith(("No user yet created", "Refused to delete permission view"))]
+    assert not noise
+
+
 def test_create_user_binds_the_organization(app, login_as):
     from app.extensions import db
 

@@ -23,7 +23,12 @@ def seed_text() -> str:
     folder = Path(os.environ.get("ZHIBU_SEED_DIR") or Path(__file__).resolve().parents[3] / "shared" / "seed")
     path = folder / SEED_NAME
     if not path.exists():
-        pytest.fail(f"seed {path} not found: set ZHIBU_SEED_DIR to the folder holding {SEED_NAME}")
+        # The seed lives beside the repository (../shared/seed), not in it: a plain clone skips
+        # this comparison with the reason; CI, which has the seed, must run it.
+        message = f"seed {path} not found: set ZHIBU_SEED_DIR to the folder holding {SEED_NAME}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     return path.read_text(encoding="utf-8")
 
 
