@@ -38,6 +38,7 @@ class ScoringView(BaseView):
     method_permission_name = {
         "index": "read", "round_matrix": "read", "assessment": "read",
         "recompute": "confirm", "confirm": "confirm", "override": "confirm", "rates": "rate",
+        "close_round": "confirm", "reopen_round": "confirm",
         "rectify": "rectify",
     }
     default_view = "index"
@@ -91,6 +92,31 @@ class ScoringView(BaseView):
         else:
             flash(_("已重新计算：好 %(a)d，较好 %(b)d，一般 %(c)d，较差 %(d)d。",
                     a=counts["A"], b=counts["B"], c=counts["C"], d=counts["D"]), "success")
+        return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
+
+    @expose("/round/<int:round_id>/close", methods=["POST"])
+    @has_access
+    def close_round(self, round_id):
+        """The committee closes a round: its sheets, rates and grades become final."""
+        return self._round_action(round_id, service.close_round, _("考评批次已结束，评分和等次已定稿。"))
+
+    @expose("/round/<int:round_id>/reopen", methods=["POST"])
+    @has_access
+    def reopen_round(self, round_id):
+        """The committee reopens a closed round, with a reason (audited)."""
+        return self._round_action(
+            round_id, lambda r: service.reopen_round(r, request.form.get("reason", ""), g.user),
+            _("考评批次已重新开启，理由已记入审计日志。"))
+
+    def _round_action(self, round_id, action, done):
+        round_ = _scoped(AssessmentRound, round_id)
+        try:
+            action(round_)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(done, "success")
         return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
 
     @expose("/round/<int:round_id>/rectify", methods=["POST"])

@@ -273,3 +273,28 @@ def test_another_committees_round_is_404_everywhere(login_as, api_as, db_session
             assert user.get(url).status_code in (403, 404), (username, url)
         assert "外校批次" not in user.get("/roundview/list/").text
         assert api_as(username).get(f"/api/v1/assessmentround/{foreign.id}").status_code == 404
+
+
+def test_the_committee_closes_a_round_and_reopens_it_with_a_reason(login_as, api_as, db_session):
+    round_ = _round(db_session, REASSESSMENT)
+    page = f"/scoring/round/{round_.id}"
+    gb01 = login_as("gb01")
+    assert gb01.client.post(f"{page}/close", data={"csrf_token": gb01.token()}).status_code == 403
+    committee = login_as("committee")
+    done = committee.post_form(f"{page}/close", {}, token_from=page, follow_redirects=True)
+    assert "考评批次已结束" in done.text and 'id="reopen-form"' in done.text
+    db_session.expire_all()
+    assert db_session.get(AssessmentRound, round_.id).status == "closed"
+    own = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    sheet = db_session.scalar(select(ScoreSheet.id).where(ScoreSheet.assessment_id == own.id,
+                                                         ScoreSheet.source == "self"))
+    response = api_as("gb01-b01").put(f"/api/v1/scoresheet/{sheet}", json={"s1": 1})
+    assert response.status_code == 400 and "已结束" in response.json["message"]
+    refused = committee.post_form(f"{page}/reopen", {"reason": " "}, token_from=page, follow_redirects=True)
+    assert "必须写明理由" in refused.text
+    committee.post_form(f"{page}/reopen", {"reason": "复评材料补交"}, token_from=page)
+    db_session.expire_all()
+    assert db_session.get(AssessmentRound, round_.id).status == "open"
+    audit = db_session.scalar(select(AuditLog).where(AuditLog.table_name == "zb_round",
+                                                    AuditLog.record_id == round_.id))
+    assert audit.reason == "复评材料补交" and (audit.old_value, audit.new_value) == ("closed", "open")
