@@ -1,11 +1,20 @@
-"""The home page: what is in the user's scope, counted."""
+"""The home page: what each role has to do next, each item linking to where it is done."""
+from collections import Counter
+from datetime import date
+
 from flask import g
 from flask_appbuilder import IndexView, expose
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Branch, ContactCadre, GeneralBranch, Member, Secretary, label, ORG_KINDS
+from app.models import (
+    GRADE_LABELS, ORG_KINDS, SHEET_SOURCES, Branch, ContactCadre, GeneralBranch, Member, Secretary, UserOrg, label,
+)
+from app.security.rules import sheet_sources
 from app.security.scope import current_org, scope_clause
+from app.services import home
+from app.services.home import Todo
 
 COUNTED = [
     (GeneralBranch, "general_branches"),
@@ -26,8 +35,128 @@ def scope_counts(org) -> dict:
     return counts
 
 
+def _deadline_text(round_, today) -> str:
+    left = (round_.deadline - today).days
+    if left >= 0:
+        return _("截止 %(day)s，还剩 %(n)d 天", day=round_.deadline.isoformat(), n=left)
+    return _("截止 %(day)s，已过 %(n)d 天", day=round_.deadline.isoformat(), n=-left)
+
+
+def _term_todo(bid, name, end, left) -> Todo:
+    if left < 0:
+        text, level = _("「%(name)s」支部委员会任期已于 %(day)s 届满，请尽快换届。", name=name, day=end.isoformat()), "danger"
+    elif left < home.TERM_NOTICES[1]:
+        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 4 个月），请准备换届。",
+                        name=name, day=end.isoformat()), "warning"
+    else:
+        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 6 个月），请提前筹备换届。",
+                        name=name, day=end.isoformat()), "info"
+    return Todo(text, level, "BranchView.show", {"pk": bid}, "term")
+
+
+def _rectification_todo(item_id, name, due, overdue) -> Todo:
+    if overdue:
+        return Todo(_("「%(name)s」的整改事项已于 %(day)s 逾期。", name=name, day=due.isoformat()), "danger",
+                    "RectificationView.show", {"pk": item_id}, "rectification")
+    return Todo(_("「%(name)s」的整改事项将于 %(day)s 到期。", name=name, day=due.isoformat()), "warning",
+                "RectificationView.show", {"pk": item_id}, "rectification")
+
+
+def branch_home(org, today) -> dict:
+    """A branch secretary: sheets owed, items due, meetings, 换届, training, imports, the last grade."""
+    todos = []
+    rounds = home.open_rounds(today)
+    counts = home.sheet_counts([r.id for r in rounds])
+    for round_ in rounds:
+        have = counts.get((round_.id, org.branch_id), Counter())
+        for source in sheet_sources(org):
+            if not have[source]:
+                todos.append(Todo(_("「%(round)s」尚未提交%(source)s（%(deadline)s）。", round=round_.name,
+                                    source=label(SHEET_SOURCES, source), deadline=_deadline_text(round_, today)),
+                                  "danger" if round_.deadline < today else "warning", "ScoreSheetView.add", {},
+                                  "sheet"))
+    todos += [_rectification_todo(i, name, due, overdue)
+              for i, _gb, name, due, overdue in home.rectifications_due(today)]
+    if not home.meetings_this_month(today).get(org.branch_id):
+        todos.append(Todo(_("本月（%(month)s）还没有组织生活记录。", month=today.strftime("%Y-%m")), "warning",
+                          "ActivityView.add", {}, "meeting"))
+    todos += [_term_todo(*t) for t in home.terms_due(today)]
+    for _bid, name, hours in home.secretary_hours(today.year):
+        if hours < home.SECRETARY_HOURS:
+            todos.append(Todo(_("支部书记 %(name)s 本年度培训 %(hours)s 学时，未达 %(target)d 学时。", name=name,
+                                hours=f"{hours:g}", target=home.SECRETARY_HOURS), "info", "TrainingView.list", {},
+                              "training"))
+    todos += [Todo(_("名册导入「%(file)s」已预检通过，等待确认。", file=name), "info", "RosterImportView.result",
+                   {"pk": i}, "import") for i, name in home.pending_imports(org.user_id)]
+    last_round, grades, _goal = home.latest_grades()
+    last = home.assessments_of([last_round.id]).get((last_round.id, org.branch_id)) if last_round else None
+    return {"todos": todos, "last_round": last_round, "last": last}
+
+
+def general_branch_home(org, today) -> dict:
+    """A general branch: completion per branch in open rounds, weak branches, overdue items, 换届."""
+    rounds = home.open_rounds(today)
+    counts = home.sheet_counts([r.id for r in rounds])
+    names = home.branch_names()
+    progress = [(r, [(bid, name, counts.get((r.id, bid), Counter())) for bid, name in names.items()])
+                for r in rounds]
+    todos = []
+    for round_, rows in progress:
+        missing = Counter(s for _b, _n, have in rows for s in home.SOURCES if not have[s])
+        for source, n in missing.items():
+            todos.append(Todo(_("「%(round)s」还有 %(n)d 个党支部缺少%(source)s（%(deadline)s）。", round=round_.name,
+                                n=n, source=label(SHEET_SOURCES, source), deadline=_deadline_text(round_, today)),
+                              "warning", "ScoringView.round_matrix", {"round_id": round_.id}, "sheet"))
+    round_names = {r.id: r.name for r in home.visible_rounds()}
+    weak = home.weak_without_item(list(round_names))
+    todos += [Todo(_("「%(name)s」在「%(round)s」中评为%(grade)s，尚未建立整改事项。", name=name,
+                     round=round_names[round_id], grade=label(GRADE_LABELS, grade)),
+                   "danger", "ScoringView.round_matrix", {"round_id": round_id}, "weak")
+              for round_id, _bid, name, grade in weak]
+    todos += [_rectification_todo(i, name, due, overdue)
+              for i, _gb, name, due, overdue in home.rectifications_due(today) if overdue]
+    todos += [_term_todo(*t) for t in home.terms_due(today)]
+    return {"todos": todos, "progress": progress, "sources": home.SOURCES}
+
+
+def committee_home(org, today) -> dict:
+    """The committee: progress per general branch, grades and the goal line, overdue items, size."""
+    rounds = home.open_rounds(today)
+    counts = home.sheet_counts([r.id for r in rounds])
+    graded = home.assessments_of([r.id for r in rounds])
+    gb_of = dict(db.session.execute(select(Branch.id, Branch.general_branch_id)).all())
+    gb_names = home.general_branch_names()
+    progress = []
+    for round_ in rounds:
+        per_gb = {gid: Counter() for gid in gb_names}
+        for (rid, bid), (_aid, _grade, confirmed) in graded.items():
+            if rid != round_.id or gb_of.get(bid) not in per_gb:
+                continue
+            row, have = per_gb[gb_of[bid]], counts.get((rid, bid), Counter())
+            row["branches"] += 1
+            row["self"] += bool(have["self"])
+            row["superior"] += bool(have["superior"])
+            row["confirmed"] += bool(confirmed)
+        progress.append((round_, [(gid, gb_names[gid], c) for gid, c in per_gb.items()]))
+    last_round, grades, goal = home.latest_grades()
+    overdue = Counter(gb for _i, gb, _n, _d, late in home.rectifications_due(today) if late)
+    sizes = home.branch_sizes()
+    names = home.branch_names()
+    large = [(bid, names[bid], n) for bid, n in sizes.items() if n > home.BRANCH_SIZE and bid in names]
+    todos = [Todo(_("「%(gb)s」有 %(n)d 条整改事项已逾期。", gb=gb_names.get(gid, ""), n=n), "danger",
+                  "RectificationView.list", {}, "rectification") for gid, n in overdue.items()]
+    todos += [Todo(_("「%(name)s」有 %(n)d 名党员，超过 %(limit)d 人，应考虑拆分。", name=name, n=n,
+                     limit=home.BRANCH_SIZE), "info", "BranchView.show", {"pk": bid}, "size")
+              for bid, name, n in sorted(large, key=lambda r: -r[2])]
+    return {"todos": todos, "progress": progress, "last_round": last_round, "grades": grades,
+            "gb_names": gb_names, "goal": goal}
+
+
+HOMES = {"branch": branch_home, "general_branch": general_branch_home, "committee": committee_home}
+
+
 class ZhibuIndexView(IndexView):
-    """Tells each role what its scope holds."""
+    """Tells each role what is to be done next."""
 
     index_template = "zhibu/index.html"
 
@@ -39,9 +168,12 @@ class ZhibuIndexView(IndexView):
         org = current_org()
         org_name, kind = None, None
         if org is not None:
-            from app.models import UserOrg
             link = db.session.get(UserOrg, user.id)
             if link is not None:
                 org_name, kind = str(link.org), label(ORG_KINDS, link.kind)
         counts = scope_counts(org) if org is not None else None
-        return self.render_template(self.index_template, org=org, org_name=org_name, kind=kind, counts=counts)
+        today = date.today()
+        context = HOMES[org.kind](org, today) if org is not None and org.kind in HOMES else {}
+        return self.render_template(self.index_template, org=org, org_name=org_name, kind=kind, counts=counts,
+                                    today=today, label=label, grade_labels=GRADE_LABELS,
+                                    sheet_source_labels=SHEET_SOURCES, **context)

@@ -1,0 +1,195 @@
+"""What each role's home says is to be done next, from aggregate queries.
+
+Every query groups over all rows in the actor's scope (the guard scopes them), so a home costs
+the same number of statements for three branches as for fifty thousand.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from app.extensions import db
+from app.models import (
+    Activity, Assessment, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
+    ScoreSheet, Secretary, TrainingRecord,
+)
+
+TERM_NOTICES = (6, 4)          # months ahead of the term's end (teacher-branch rules)
+SECRETARY_HOURS = 40.0         # 三、(二): each secretary trains at least 40 hours a year
+BRANCH_SIZE = 50               # 三、(一): large branches are split (DOMAIN.md default)
+DUE_SOON_DAYS = 30
+SOURCES = ("self", "members", "peer", "superior")
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing to do: what, how urgent ('danger' | 'warning' | 'info'), and where it is done."""
+
+    text: str
+    level: str
+    endpoint: str
+    args: dict = field(default_factory=dict)
+    kind: str = ""
+
+
+def months_between(day: date, later: date) -> int:
+    """Whole months from day to later (negative when later is past)."""
+    months = (later.year - day.year) * 12 + later.month - day.month
+    return months - 1 if later.day < day.day else months
+
+
+def term_end(elected_on: date | None, term_years: int | None) -> date | None:
+    """elected_on + term years (29 February becomes the 28th)."""
+    if elected_on is None:
+        return None
+    years = elected_on.year + (term_years or 3)
+    try:
+        return elected_on.replace(year=years)
+    except ValueError:
+        return elected_on.replace(year=years, day=28)
+
+
+def open_rounds(today: date) -> list[AssessmentRound]:
+    """The open rounds the actor may see, soonest deadline first."""
+    return db.session.scalars(select(AssessmentRound).where(AssessmentRound.status == "open")
+                              .order_by(AssessmentRound.deadline)).all()
+
+
+def visible_rounds() -> list[AssessmentRound]:
+    """Every round the actor may see, newest first."""
+    return db.session.scalars(select(AssessmentRound).order_by(AssessmentRound.opens_on.desc())).all()
+
+
+def sheet_counts(round_ids) -> dict:
+    """(round id, branch id) -> Counter of sheet sources, over every branch in scope."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(
+        select(Assessment.round_id, Assessment.branch_id, ScoreSheet.source, func.count(ScoreSheet.id))
+        .join(ScoreSheet, ScoreSheet.assessment_id == Assessment.id)
+        .where(Assessment.round_id.in_(round_ids))
+        .group_by(Assessment.round_id, Assessment.branch_id, ScoreSheet.source))
+    found = defaultdict(Counter)
+    for round_id, branch_id, source, count in rows:
+        found[(round_id, branch_id)][source] = count
+    return found
+
+
+def assessments_of(round_ids) -> dict:
+    """(round id, branch id) -> (assessment id, final grade, confirmed?) for the rounds, in scope."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(select(Assessment.round_id, Assessment.branch_id, Assessment.id,
+                                     Assessment.final_grade, Assessment.confirmed_at.is_not(None))
+                              .where(Assessment.round_id.in_(round_ids)))
+    return {(r, b): (a, g, c) for r, b, a, g, c in rows}
+
+
+def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
+    """(id, general branch id, branch name, due on, overdue?) of unfinished items due within the
+    horizon, oldest first."""
+    rows = db.session.execute(
+        select(Rectification.id, Branch.general_branch_id, Branch.name, Rectification.due_on)
+        .join(Branch, Branch.id == Rectification.branch_id)
+        .where(Rectification.status != "done", Rectification.due_on.is_not(None),
+               Rectification.due_on <= date.fromordinal(today.toordinal() + horizon_days))
+        .order_by(Rectification.due_on))
+    return [(i, gb, name, due, due < today) for i, gb, name, due in rows]
+
+
+def terms_due(today: date) -> list:
+    """(branch id, name, term end, months left) for branches whose term ends within 6 months or has."""
+    rows = db.session.execute(select(Branch.id, Branch.name, Branch.elected_on, Branch.term_years,
+                                     Branch.election_exemption).order_by(Branch.code, Branch.name))
+    due = []
+    for bid, name, elected_on, years, exemption in rows:
+        end = term_end(elected_on, years)
+        if end is None or exemption:
+            continue
+        left = months_between(today, end)
+        if left < TERM_NOTICES[0]:
+            due.append((bid, name, end, left))
+    return due
+
+
+def branch_sizes() -> dict:
+    """branch id -> members (formal + probationary), one grouped query."""
+    return dict(db.session.execute(select(Member.branch_id, func.count(Member.id)).group_by(Member.branch_id)).all())
+
+
+def meetings_this_month(today: date) -> dict:
+    """branch id -> meetings held this month."""
+    first = today.replace(day=1)
+    return dict(db.session.execute(select(Activity.branch_id, func.count(Activity.id))
+                                   .where(Activity.held_on >= first, Activity.held_on <= today)
+                                   .group_by(Activity.branch_id)).all())
+
+
+def secretary_hours(year: int) -> list:
+    """(branch id, secretary name, hours this year) of every current secretary in scope."""
+    hours = (select(TrainingRecord.member_id, func.sum(TrainingRecord.hours).label("hours"))
+             .where(TrainingRecord.held_on >= date(year, 1, 1), TrainingRecord.held_on <= date(year, 12, 31))
+             .group_by(TrainingRecord.member_id).subquery())
+    rows = db.session.execute(
+        select(Secretary.branch_id, Member.name, func.coalesce(hours.c.hours, 0.0))
+        .join(Member, Member.id == Secretary.member_id)
+        .outerjoin(hours, hours.c.member_id == Secretary.member_id)
+        .where(Secretary.left_on.is_(None)))
+    return [(b, n, float(h)) for b, n, h in rows]
+
+
+def pending_imports(user_id) -> list:
+    """(id, file name) of the user's clean dry runs waiting for confirmation."""
+    return db.session.execute(select(ImportRecord.id, ImportRecord.filename)
+                              .where(ImportRecord.user_id == user_id, ImportRecord.status == "dry_run",
+                                     ImportRecord.errors == "[]")
+                              .order_by(ImportRecord.id.desc())).all()
+
+
+def weak_without_item(round_ids) -> list:
+    """(round id, branch id, branch name, grade) graded 一般/较差 with no rectification item yet."""
+    if not round_ids:
+        return []
+    has_item = (select(Rectification.id).where(Rectification.round_id == Assessment.round_id,
+                                                Rectification.branch_id == Assessment.branch_id)
+                .correlate(Assessment).exists())
+    return db.session.execute(
+        select(Assessment.round_id, Branch.id, Branch.name, Assessment.final_grade)
+        .join(Branch, Branch.id == Assessment.branch_id)
+        .where(Assessment.round_id.in_(round_ids), Assessment.final_grade.in_(("C", "D")), ~has_item)
+        .order_by(Branch.code, Branch.name)).all()
+
+
+def latest_grades() -> dict:
+    """The newest round in scope that has grades: (round, {general branch id: Counter of grades})."""
+    round_ = db.session.scalars(
+        select(AssessmentRound).join(Assessment, Assessment.round_id == AssessmentRound.id)
+        .where(Assessment.computed_grade.is_not(None))
+        .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
+    if round_ is None:
+        return None, {}, (0, 0)
+    rows = db.session.execute(
+        select(Branch.general_branch_id, Assessment.final_grade, func.count(Assessment.id),
+               func.sum(case((and_(Branch.category == "undergraduate", Assessment.final_grade.in_(("A", "B"))), 1),
+                             else_=0)),
+               func.sum(case((Branch.category == "undergraduate", 1), else_=0)))
+        .join(Branch, Branch.id == Assessment.branch_id)
+        .where(Assessment.round_id == round_.id)
+        .group_by(Branch.general_branch_id, Assessment.final_grade))
+    counts, good, total = defaultdict(Counter), 0, 0
+    for gb_id, grade, count, ugood, utotal in rows:
+        counts[gb_id][grade or "none"] += count
+        good, total = good + (ugood or 0), total + (utotal or 0)
+    return round_, counts, (good, total)
+
+
+def general_branch_names() -> dict:
+    return dict(db.session.execute(select(GeneralBranch.id, GeneralBranch.name)
+                                   .order_by(GeneralBranch.code, GeneralBranch.name)).all())
+
+
+def branch_names() -> dict:
+    return dict(db.session.execute(select(Branch.id, Branch.name).order_by(Branch.code, Branch.name)).all())

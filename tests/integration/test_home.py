@@ -1,0 +1,101 @@
+"""Each role's home says what to do next, every item opens the page where it is done, and the
+home costs the same number of statements whatever the size of the scope."""
+import re
+
+import pytest
+from sqlalchemy import event, func, select
+
+from app.models import Activity, Assessment, AssessmentRound, Branch, GeneralBranch, Member, Rectification, ScoreSheet
+from app.services.demo_assessment import INITIAL, REASSESSMENT
+
+TODO = re.compile(r'<li class="list-group-item list-group-item-(\w+) zhibu-todo" data-kind="(\w+)">\s*'
+                  r'<a href="([^"]+)">([^<]+)</a>')
+
+
+def todos(page):
+    return [dict(zip(("level", "kind", "href", "text"), m)) for m in TODO.findall(page)]
+
+
+def test_branch_home_lists_what_the_branch_owes(login_as, db_session):
+    user = login_as("gb01-b01")
+    own = db_session.scalar(select(Branch).where(Branch.code == "gb01-b01"))
+    # Take back the branch's own 自评 of the open round: the home must ask for it.
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    assessment = db_session.scalar(select(Assessment).where(Assessment.round_id == open_round.id,
+                                                            Assessment.branch_id == own.id))
+    for sheet in db_session.scalars(select(ScoreSheet).where(ScoreSheet.assessment_id == assessment.id,
+                                                             ScoreSheet.source == "self")):
+        db_session.delete(sheet)
+    db_session.commit()
+    items = todos(user.get("/").text)
+    kinds = {i["kind"] for i in items}
+    assert "sheet" in kinds and "meeting" in kinds and "term" in kinds
+    sheet = next(i for i in items if i["kind"] == "sheet")
+    assert REASSESSMENT in sheet["text"] and "党支部委员会自评" in sheet["text"] and "已过" in sheet["text"]
+    for item in items:
+        assert user.get(item["href"]).status_code == 200, item
+    page = user.get("/").text
+    assert 'id="last-grade"' in page and REASSESSMENT in page
+
+
+def test_branch_home_has_no_sheet_item_once_it_is_entered(login_as):
+    assert "sheet" not in {i["kind"] for i in todos(login_as("gb01-b01").get("/").text)}
+
+
+def test_general_branch_home_shows_completion_and_weak_branches(login_as, db_session):
+    user = login_as("gb01")
+    page = user.get("/").text
+    gb01 = db_session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    table = re.search(rf'<table[^>]*id="completion-{open_round.id}".*?</table>', page, re.S).group(0)
+    names = db_session.scalars(select(Branch.name).where(Branch.general_branch_id == gb01.id)).all()
+    assert all(name in table for name in names)
+    assert not any(b.name in table for b in db_session.scalars(
+        select(Branch).join(GeneralBranch).where(GeneralBranch.code == "gb02")))
+    weak = db_session.scalar(select(func.count()).select_from(Assessment).join(Branch).where(
+        Branch.general_branch_id == gb01.id, Assessment.final_grade.in_(("C", "D"))))
+    items = todos(page)
+    assert sum(i["kind"] == "weak" for i in items) == weak
+    # Creating the items for the weak branches of the open round takes those entries away.
+    user.post_form(f"/scoring/round/{open_round.id}/rectify", {}, token_from=f"/scoring/round/{open_round.id}")
+    after = todos(user.get("/").text)
+    assert not any(i["kind"] == "weak" and REASSESSMENT in i["text"] for i in after)
+    for item in after[:5]:
+        assert user.get(item["href"]).status_code == 200
+    assert "/forms/annex2.xlsx?round=" in page
+
+
+def test_committee_home_shows_progress_grades_and_large_branches(login_as, db_session):
+    page = login_as("committee").get("/").text
+    assert 'id="grade-distribution"' in page and 'id="goal-line"' in page
+    large = db_session.execute(select(Branch.name, func.count(Member.id)).join(Member, Member.branch_id == Branch.id)
+                               .group_by(Branch.id, Branch.name).having(func.count(Member.id) > 50)).all()
+    items = todos(page)
+    assert {i["text"].split("」")[0].lstrip("「") for i in items if i["kind"] == "size"} == {n for n, _ in large}
+    gb_count = db_session.scalar(select(func.count()).select_from(GeneralBranch))
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    table = re.search(rf'<table[^>]*id="progress-{open_round.id}".*?</table>', page, re.S).group(0)
+    assert table.count("<tr>") == gb_count + 1
+
+
+def _statements(app, user, url="/"):
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counted = []
+    listener = lambda *args: counted.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert user.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(counted)
+
+
+@pytest.mark.parametrize("big, small", [("gb01", "gb08"), ("gb01-b01", "gb02-b01")])
+def test_home_statement_count_does_not_grow_with_the_scope(app, login_as, db_session, big, small):
+    big_user, small_user = login_as(big), login_as(small)
+    for user in (big_user, small_user):
+        user.get("/")
+    assert _statements(app, big_user) == _statements(app, small_user)
