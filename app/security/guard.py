@@ -21,7 +21,7 @@ from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import RelationshipDirection, with_loader_criteria
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 
 from app.errors import DomainError, Refused
 from app.extensions import db
@@ -355,9 +355,22 @@ def _post_check(connection, model, actor, verb, ids, state_cond):
         _refuse_missing(connection, model, ids, rules.condition(model, actor, verb), _outside(model))
 
 
+_WRITE_WORDS = ("insert", "update", "delete", "replace", "merge", "truncate", "drop", "alter", "create")
+
+
+def _refuse_raw_writes(state):
+    """SQL text cannot be checked against the table: only the system actor may send it."""
+    if isinstance(state.statement, TextClause):
+        words = state.statement.text.lstrip().split(None, 1)
+        actor = current_org()
+        if words and words[0].lower() in _WRITE_WORDS and (actor is None or actor.kind != "system"):
+            raise RuleViolation(_("写入须经过记录规则：原始 SQL 写入只允许系统操作。"))
+
+
 def _do_orm_execute(state):
     if state.is_insert or state.is_update or state.is_delete:
         return _guard_bulk(state)
+    _refuse_raw_writes(state)
     _scope_reads(state)
     return None
 

@@ -106,3 +106,22 @@ def test_nested_branches_of_contact_cadres_name_no_foreign_branch(api_as, db_ses
                                            .where(Branch.id != own.id)))
     shown = {b["name"] for row in rows for b in row["branches"]}
     assert not shown & foreign_names
+
+
+def test_raw_sql_writes_are_refused_to_everyone_but_the_system_actor(app, db_session):
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.security.guard import RuleViolation
+    from app.security.scope import OrgRef, acting_as
+
+    gb01 = db_session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
+    with app.app_context(), acting_as(OrgRef("committee", committee_id=gb01.committee_id)):
+        try:
+            db.session.execute(text("UPDATE zb_general_branch SET phone = 'x'"))
+        except RuleViolation:
+            db.session.rollback()
+        else:
+            raise AssertionError("raw SQL write was not refused")
+    db_session.expire_all()
+    assert db_session.get(GeneralBranch, gb01.id).phone != "x"
