@@ -72,6 +72,21 @@ def app(db_factory):
 
 
 @pytest.fixture
+def live_server(app):
+    """The test app on a threaded werkzeug server on a free loopback port, for one test."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
 def client(app):
     """An anonymous test client."""
     return app.test_client()

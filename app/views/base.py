@@ -140,10 +140,11 @@ def refuse_unknown_related(item) -> None:
                 raise ScopeRefused(_("所选的「%(field)s」不在您的管理范围内。", field=COLUMN_LABELS.get(rel.key, rel.key)))
 
 
-def flush_checked(item) -> None:
-    """Flush now, so the guard's refusal surfaces here; nothing stays half-saved on error."""
+def flush_checked(item, delete: bool = False) -> None:
+    """Add (or delete) and flush now, so the guard's refusal surfaces before FAB's commit;
+    nothing stays half-saved on error (FAB adds or deletes again afterwards: a no-op)."""
     try:
-        db.session.add(item)
+        (db.session.delete if delete else db.session.add)(item)
         db.session.flush()
     except DomainError:
         db.session.rollback()
@@ -154,13 +155,7 @@ def flush_checked(item) -> None:
 
 
 def _flush_delete(item) -> None:
-    """Delete and flush now, so the guard refuses before FAB's commit (FAB deletes again: a no-op)."""
-    try:
-        db.session.delete(item)
-        db.session.flush()
-    except DomainError:
-        db.session.rollback()
-        raise
+    flush_checked(item, delete=True)
 
 
 def run_delete_checks(view, item) -> None:

@@ -21,6 +21,19 @@ def _scoped(model, pk):
     return row
 
 
+def _run(action, target, done, back):
+    """Run a service action; a refusal is flashed and rolled back; then go back."""
+    try:
+        action(target)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        if done:
+            flash(done, "success")
+    return redirect(back)
+
+
 def _percent(text):
     """'82' or '82%' or '0.82' -> 0.82; '' -> None; ValueError otherwise."""
     text = (text or "").strip().rstrip("%％")
@@ -109,15 +122,8 @@ class ScoringView(BaseView):
             _("考评批次已重新开启，理由已记入审计日志。"))
 
     def _round_action(self, round_id, action, done):
-        round_ = _scoped(AssessmentRound, round_id)
-        try:
-            action(round_)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(done, "success")
-        return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
+        return _run(action, _scoped(AssessmentRound, round_id), done,
+                    url_for("ScoringView.round_matrix", round_id=round_id))
 
     @expose("/round/<int:round_id>/rectify", methods=["POST"])
     @has_access
@@ -133,13 +139,7 @@ class ScoringView(BaseView):
         return redirect(url_for("RectificationView.list"))
 
     def _act(self, pk, action):
-        item = _scoped(Assessment, pk)
-        try:
-            action(item)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        return redirect(url_for("ScoringView.assessment", pk=pk))
+        return _run(action, _scoped(Assessment, pk), None, url_for("ScoringView.assessment", pk=pk))
 
     @expose("/assessment/<int:pk>/confirm", methods=["POST"])
     @has_access

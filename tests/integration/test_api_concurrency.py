@@ -11,9 +11,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.models import Branch, GeneralBranch, Member
 from tests.support.databases import DEMO_PASSWORD
@@ -21,17 +19,6 @@ from tests.support.databases import DEMO_PASSWORD
 GENERAL_BRANCH_USERS = ["gb01", "gb02", "gb03"]
 BRANCH_USERS = ["gb01-b01", "gb02-b01", "gb03-b01"]
 REQUESTS_PER_THREAD = 20
-
-
-@pytest.fixture
-def live_server(app):
-    """The app on a threaded werkzeug server on a free local port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _call(method, url, body=None, token=None):
