@@ -165,6 +165,15 @@ def run_delete_checks(view, item) -> None:
         check(item)
 
 
+def plain_value(value):
+    """What a page shows for a value: nothing for None, a list of records joined, else itself."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)) or type(value).__name__ == "InstrumentedList":
+        return "、".join(str(v) for v in value)
+    return value
+
+
 def _yes_no(value) -> str:
     """是 / 否 instead of Python's True / False in lists and detail pages."""
     return _("是") if value else _("否")
@@ -185,7 +194,9 @@ class ScopedModelView(ModelView):
         model = self.model
         self.datamodel = ZhibuInterface(model, db.session)
         choices = _choice_columns(model)
+        shown = set(self.list_columns or []) | set(self.show_columns or [])
         self.formatters_columns = {
+            **{name: plain_value for name in shown},
             **{name: _yes_no for name in _boolean_fields(model)},
             **{name: (lambda c: lambda v: label(c, v))(ch) for name, ch in choices.items()},
             **(self.formatters_columns or {}),
