@@ -233,6 +233,9 @@ class ScopedModelRestApi(ModelRestApi):
     method_permission_name = API_VERBS
     label_columns = COLUMN_LABELS
     allow_browser_login = True
+    # Nested to-many columns (contactcadre branches.name) through relationship loads, which the
+    # guard scopes; FAB's default joins an alias of the related table that no read rule sees.
+    list_outer_default_load = show_outer_default_load = True
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
