@@ -9,10 +9,12 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, inspect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, Forbidden
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional as OptionalValidator
@@ -35,6 +37,22 @@ API_VERBS = {"get_list": "read", "get": "read", "info": "read", "post": "write",
 
 class ZhibuInterface(SQLAInterface):
     """FAB's interface, taught that a derived column_property (counts) is never unique."""
+
+    def delete(self, item, commit: bool = True) -> None:
+        """Commit a delete the view already flushed (pre_delete, so the guard refuses first).
+
+        Deleting it again would mark a row that is gone: the guard would find no old row to
+        allow and refuse, and a many-to-many row (a cadre's branches) would fail as stale.
+        """
+        if not inspect(item).deleted:
+            return super().delete(item, commit)
+        if commit:
+            try:
+                self.session.commit()
+            except SQLAlchemyError as ex:
+                self.session.rollback()
+                raise DatabaseException from ex
+        return None
 
     def is_unique(self, col_name: str) -> bool:
         try:
@@ -108,7 +126,7 @@ def flush_checked(item) -> None:
 
 
 def _flush_delete(item) -> None:
-    """Delete and flush now, so the guard refuses before FAB's commit (FAB deletes again: a no-op)."""
+    """Delete and flush now, so the guard refuses before FAB's commit (ZhibuInterface.delete commits)."""
     try:
         db.session.delete(item)
         db.session.flush()
