@@ -378,17 +378,19 @@ def round_closed(app, pk) -> bool:
 def snapshot(session, model, pk) -> dict | None:
     """A row's columns and many-to-many ids, read with a plain session (no app, no guard)."""
     table = model.__table__
-    row = session.execute(select(table).where(table.c.id == pk)).mappings().first()
-    if row is None:
-        return None
-    shot = dict(row)
-    for rel in inspect(model).relationships:
-        if rel.secondary is not None:
-            local = next(c for c in rel.secondary.c if c.references(table.c.id))
-            other = next(c for c in rel.secondary.c if c is not local)
-            shot[rel.key] = set(session.scalars(select(other).where(local == pk)))
-    session.rollback()
-    return shot
+    try:
+        row = session.execute(select(table).where(table.c.id == pk)).mappings().first()
+        if row is None:
+            return None
+        shot = dict(row)
+        for rel in inspect(model).relationships:
+            if rel.secondary is not None:
+                local = next(c for c in rel.secondary.c if c.references(table.c.id))
+                other = next(c for c in rel.secondary.c if c is not local)
+                shot[rel.key] = set(session.scalars(select(other).where(local == pk)))
+        return shot
+    finally:
+        session.rollback()   # hold no read transaction: a SQLite writer would wait for it
 
 
 # Where the world has a row of each model (the builder checks it made exactly these).
