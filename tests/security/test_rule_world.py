@@ -293,3 +293,10 @@ def test_random_writes_keep_every_row_as_the_rules_allow(db_factory):
     run_state_machine_as_test(WorldMachine, settings=settings(
         max_examples=10, stateful_step_count=15, deadline=None, database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+
+
+def test_a_round_with_assessments_is_not_deleted(api_as, world, db_session):
+    """Its assessments hold it (services/org.py DELETE_BLOCKERS): refused as 400, not a 500."""
+    pk = world.rounds["open"]
+    assert api_as("w-committee", WORLD_PASSWORD).delete(f"/api/v1/assessmentround/{pk}").status_code == 400
+    assert db_session.get(AssessmentRound, pk) is not None
