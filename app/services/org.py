@@ -7,8 +7,8 @@ from app.extensions import db
 from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models import (
-    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
-    TrainingRecord, UserOrg,
+    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
+    Rectification, Secretary, TrainingRecord, UserOrg,
 )
 
 # Children that must be moved or deleted first: deleting never cascades them away.
@@ -27,6 +27,9 @@ DELETE_BLOCKERS = {
         (UserOrg.branch_id, _l("登录账号")),
     ],
     Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录"))],
+    # the foreign keys RESTRICT: without this a round with assessments fails as a 500
+    AssessmentRound: [(Assessment.round_id, _l("考评记录")), (Rectification.round_id, _l("整改事项")),
+                      (AssessmentRound.base_round_id, _l("考评批次"))],
 }
 
 

@@ -9,12 +9,13 @@ from flask import abort, flash, g, has_request_context, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from wtforms import BooleanField, SelectField
@@ -43,6 +44,22 @@ API_VERBS = {"get_list": "read", "get": "read", "info": "read", "post": "write",
 class ZhibuInterface(SQLAInterface):
     """FAB's interface, taught that a derived column_property (counts) is never unique, and
     that the aliased joins of nested REST columns (``branches.name``) are scoped too."""
+
+    def delete(self, item, commit: bool = True) -> None:
+        """Commit a delete the view already flushed (pre_delete, so the guard refuses first).
+
+        Deleting it again would mark a row that is gone: the guard would find no old row to
+        allow and refuse, and a many-to-many row (a cadre's branches) would fail as stale.
+        """
+        if not inspect(item).deleted:
+            return super().delete(item, commit)
+        if commit:
+            try:
+                self.session.commit()
+            except SQLAlchemyError as ex:
+                self.session.rollback()
+                raise DatabaseException from ex
+        return None
 
     def is_unique(self, col_name: str) -> bool:
         try:
@@ -142,7 +159,7 @@ def refuse_unknown_related(item) -> None:
 
 def flush_checked(item, delete: bool = False) -> None:
     """Add (or delete) and flush now, so the guard's refusal surfaces before FAB's commit;
-    nothing stays half-saved on error (FAB adds or deletes again afterwards: a no-op)."""
+    nothing stays half-saved on error."""
     try:
         (db.session.delete if delete else db.session.add)(item)
         db.session.flush()
@@ -155,6 +172,7 @@ def flush_checked(item, delete: bool = False) -> None:
 
 
 def _flush_delete(item) -> None:
+    """Delete and flush now, so the guard refuses before FAB's commit (ZhibuInterface.delete commits)."""
     flush_checked(item, delete=True)
 
 
@@ -323,6 +341,9 @@ class ScopedModelRestApi(ModelRestApi):
     method_permission_name = API_VERBS
     label_columns = COLUMN_LABELS
     allow_browser_login = True
+    # Nested to-many columns (contactcadre branches.name) through relationship loads, which the
+    # guard scopes; FAB's default joins an alias of the related table that no read rule sees.
+    list_outer_default_load = show_outer_default_load = True
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
