@@ -57,15 +57,14 @@ def link_user(user, org) -> None:
     db.session.add(link)
 
 
-def ensure_user(username, password, role, org, first_name=None, last_name="", keep_password=False) -> bool:
+def ensure_user(username, password, role, org, first_name=None, last_name="", keep_password=False):
     """Create the login, or reset its role and organization (and password, unless keep_password)
-    when it exists. Returns True when an existing login kept its password."""
+    when it exists; returns the user."""
     sm = current_app.appbuilder.sm
     role_obj = sm.find_role(role)
     if role_obj is None:
         raise AccountError(f"角色 {role} 不存在，请先运行 zhibu init。 / Role {role} missing: run `zhibu init`.")
     user = sm.find_user(username=username)
-    kept = user is not None and keep_password
     if user is None:
         user = sm.add_user(username, first_name or username, last_name or "", f"{username}@zhibu.invalid",
                            role_obj, password=password)
@@ -80,7 +79,7 @@ def ensure_user(username, password, role, org, first_name=None, last_name="", ke
     if org is not None:
         link_user(user, org)
     db.session.commit()
-    return kept
+    return user
 
 
 def create_user(username, password, role, org_name, first_name=None, last_name=""):
@@ -88,4 +87,4 @@ def create_user(username, password, role, org_name, first_name=None, last_name="
     org = resolve_org(role, org_name)
     if current_app.appbuilder.sm.find_user(username=username) is not None:
         raise AccountError(f"用户名 {username} 已存在。 / User {username} already exists.")
-    ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)
+    return ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)

@@ -264,7 +264,7 @@ def enter_sheet(sheet: ScoreSheet, user, actor) -> None:
     Which sources a role enters is the record rules' table; asking it first only makes the
     refusal name what the role may enter (the guard refuses the same on every path)."""
     allowed = sheet_sources(actor)
-    if sheet.source not in allowed:
+    if sheet.id is None and sheet.source not in allowed:  # an existing sheet: the guard decides
         names = "、".join(str(SHEET_SOURCES[s]) for s in allowed)
         raise SourceRefused(_("您只能录入这些来源的评分表：%(sources)s。", sources=names or "—"))
     check_sheet(sheet)

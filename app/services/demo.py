@@ -2,6 +2,7 @@
 import secrets
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -142,9 +143,11 @@ def _load_demo(password, progress) -> DemoReport:
     report = DemoReport(password=password, created=created)
     wanted = [("admin", "Admin", None)] + [(u.username, u.role, orgs.get(u.org_code)) for u in demo.users
                                           if orgs.get(u.org_code) is not None]
+    find_user = current_app.appbuilder.sm.find_user
     for done, (username, role, org) in enumerate(wanted, start=1):
-        kept = ensure_user(username, password, role, org, first_name="系统管理员" if org is None else None,
-                           keep_password=not reset)
+        kept = not reset and find_user(username=username) is not None
+        ensure_user(username, password, role, org, first_name="系统管理员" if org is None else None,
+                    keep_password=not reset)
         report.accounts.append((username, role, str(org) if org is not None else "—", kept))
         if done % 20 == 0 or done == len(wanted):
             progress(f"  账号 / accounts {done}/{len(wanted)}")

@@ -17,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.util import _deep_deannotate
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
 from wtforms import BooleanField, SelectField
 from wtforms.validators import Optional as OptionalValidator
@@ -39,6 +41,15 @@ VIEW_VERBS = {
     "bulk_delete": "delete",
 }
 API_VERBS = {"get_list": "read", "get": "read", "info": "read", "post": "write", "put": "write", "delete": "delete"}
+
+
+def _readable_alias(model, name):
+    """An alias of model over only the rows the actor may read (the rule, as a subquery), so an
+    outer join to it yields nothing for a foreign row; other models get FAB's plain alias."""
+    if model not in RULED:
+        return aliased(model, name=name)
+    cond = _deep_deannotate(scope_clause(model, current_org()))
+    return aliased(model, select(model.__table__).where(cond).subquery(name), name=name)
 
 
 class ZhibuInterface(SQLAInterface):
@@ -67,6 +78,20 @@ class ZhibuInterface(SQLAInterface):
         except AttributeError:
             return False
 
+    def _query_join_relation(self, query, root_relation, aliases_mapping=None):
+        """FAB's joins for dotted many-to-one columns, the aliased row limited to the read rule."""
+        if aliases_mapping is None:
+            aliases_mapping = {}
+        for model_relation, relation_join in self.get_related_model_and_join(root_relation):
+            if not hasattr(relation_join, "clauses"):
+                model_relation = _readable_alias(model_relation, root_relation)
+                aliases_mapping[root_relation] = model_relation
+                relation_pk = self.get_pk(model_relation)
+                side = relation_join.left if relation_join.left.foreign_keys else relation_join.right
+                relation_join = BinaryExpression(side, relation_pk, relation_join.operator)
+            query = query.join(model_relation, relation_join, isouter=True)
+        return query
+
     def apply_outer_select_joins(self, query, select_columns=None, outer_default_load=False,
                                  aliases_mapping=None):
         """FAB's eager joins of dotted columns, each aliased row limited to the actor's read rule.
@@ -83,12 +108,9 @@ class ZhibuInterface(SQLAInterface):
                 continue
             root = get_column_root_relation(column)
             related = self.get_related_model(root)
-            alias = aliases_mapping.setdefault(root, aliased(related, name=root))
+            alias = aliases_mapping.setdefault(root, _readable_alias(related, root))
             attr = getattr(self.obj, root)
             target = attr.of_type(alias)
-            if related in RULED:
-                table = related.__table__
-                target = target.and_(alias.id.in_(select(table.c.id).where(scope_clause(related, current_org()))))
             if root not in joined:
                 query = query.join(target, isouter=True)
                 joined.add(root)
