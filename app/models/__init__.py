@@ -3,7 +3,8 @@ from sqlalchemy import and_, event, func, select
 from sqlalchemy.orm import column_property
 
 from app.models.choices import (  # noqa: F401
-    ACTIVITY_KINDS, BALLOT_KINDS, BRANCH_CATEGORIES, CAMPAIGN_STATUSES, SATISFACTION_ANSWERS, CADRE_LEVELS, GENDERS, GRADE_LABELS, MEMBER_TYPES, ORG_KINDS,
+    ACTIVITY_KINDS, BALLOT_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
+    MEMBER_TYPES, ORG_KINDS, SATISFACTION_ANSWERS,
     RECTIFICATION_STATUSES, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem

@@ -201,3 +201,43 @@ def test_closing_the_round_closes_its_campaigns(app, login_as, db_session):
                                      follow_redirects=True)
     assert "测评已结束" in response.text
     assert db_session.scalar(select(func.count(BallotCode.id))) == 2
+
+
+def test_the_issue_page_prints_slips_with_qr_codes_and_a_plain_list(app, login_as, db_session):
+    import base64
+    import re
+
+    from app.forms.slips import qr_svg
+
+    organizer = login_as("gb01")
+    response = organizer.post_form("/ballots/open", {
+        "round": open_round_id(db_session), "branch": branch_id(db_session, "gb01-b03"), "kind": "masses",
+        "min_turnout": 5, "count": 4}, token_from="/ballots/")
+    page = response.text
+    assert "size: A4" in page and page.count('class="slip"') == 4
+    links = re.findall(r'<div class="url">([^<]+)</div>', page)
+    assert len(links) == 4 and all(re.fullmatch(r"http://localhost/ballot/[2-9A-HJKMNP-Z]{12}", u) for u in links)
+    for link in links:  # each slip's QR code holds its own voting address
+        assert qr_svg(link) in page
+    data = re.search(r'href="data:text/plain;charset=utf-8;base64,([^"]+)"', page).group(1)
+    listed = base64.b64decode(data).decode().splitlines()
+    assert listed == [u.rsplit("/", 1)[1] for u in links]
+    # shown once: only hashes are kept, the list page never shows a code again
+    assert not any(code in organizer.get("/ballots/").text for code in listed)
+    assert db_session.scalar(select(func.count(BallotCode.id))) == 4
+
+
+def test_the_committee_recompute_keeps_the_ballots_tally(app, login_as, db_session):
+    _campaign, codes = open_campaign(login_as("gb01"), db_session, "gb01-b01", "members", count=5, min_turnout=2)
+    voter = Voter(app)
+    for code, (s, sec) in zip(codes, MEMBERS_VOTES[:3]):
+        assert voter.vote(code, members_answers(s, sec)).status_code == 200
+    expected = assessment_of(db_session, "gb01-b01")
+    member_score, secretary = expected.member_score, expected.secretary_satisfaction
+    assert member_score == pytest.approx(round(sum(sum(s) for s, _ in MEMBERS_VOTES[:3]) / 3, 2))
+    committee = login_as("committee")
+    url = f"/scoring/round/{open_round_id(db_session)}"
+    assert committee.post_form(f"{url}/recompute", {}, token_from=url).status_code == 302
+    after = assessment_of(db_session, "gb01-b01")
+    assert after.member_score == pytest.approx(member_score)
+    assert after.secretary_satisfaction == pytest.approx(secretary) == pytest.approx(1.0)  # satisfied, basic, satisfied
