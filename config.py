@@ -70,5 +70,9 @@ def build_config(instance_path: str) -> dict:
         # Ballots: unknown codes allowed per client address per window before it must wait.
         "ZHIBU_BALLOT_LOOKUP_LIMIT": int(os.environ.get("ZHIBU_BALLOT_LOOKUP_LIMIT", 20)),
         "ZHIBU_BALLOT_LOOKUP_WINDOW": int(os.environ.get("ZHIBU_BALLOT_LOOKUP_WINDOW", 600)),
+        # The key of the ballot codes' hashes (default: SECRET_KEY); changing it voids issued codes.
+        "ZHIBU_BALLOT_KEY": os.environ.get("ZHIBU_BALLOT_KEY") or None,
+        # Reverse proxies in front of the app whose X-Forwarded-For/Proto/Host are trusted (0: none).
+        "ZHIBU_PROXY_HOPS": int(os.environ.get("ZHIBU_PROXY_HOPS", 0)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }
