@@ -4,6 +4,8 @@ ZHIBU_DATABASE_URL   SQLAlchemy URL (default: SQLite file in the instance folder
 ZHIBU_SECRET_KEY     session/CSRF key (default: generated once into the instance folder)
 ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
 ZHIBU_IMPORT_MAX_BYTES  largest roster upload in bytes (default 20 MB)
+ZHIBU_BALLOT_LOOKUP_LIMIT / _WINDOW  unknown ballot codes per client address per window
+                     (default 20 per 600 seconds) before that address must wait
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
 """
 import json
@@ -65,5 +67,12 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_IMPORT_MAX_BYTES": int(os.environ.get("ZHIBU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         # The assessment policy (app/scoring docstring lists the keys); {} = DOMAIN.md defaults.
         # Set ZHIBU_SCORING_JSON to a JSON object to override, e.g. '{"cutoffs": {"A": 85}}'.
+        # Ballots: unknown codes allowed per client address per window before it must wait.
+        "ZHIBU_BALLOT_LOOKUP_LIMIT": int(os.environ.get("ZHIBU_BALLOT_LOOKUP_LIMIT", 20)),
+        "ZHIBU_BALLOT_LOOKUP_WINDOW": int(os.environ.get("ZHIBU_BALLOT_LOOKUP_WINDOW", 600)),
+        # The key of the ballot codes' hashes (default: SECRET_KEY); changing it voids issued codes.
+        "ZHIBU_BALLOT_KEY": os.environ.get("ZHIBU_BALLOT_KEY") or None,
+        # Reverse proxies in front of the app whose X-Forwarded-For/Proto/Host are trusted (0: none).
+        "ZHIBU_PROXY_HOPS": int(os.environ.get("ZHIBU_PROXY_HOPS", 0)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }

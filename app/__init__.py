@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None):
 
         menu.register(appbuilder)
     _register_boundary(app)
+    _behind_proxy(app)
     from app.cli import zhibu_cli
 
     app.cli.add_command(zhibu_cli)
@@ -60,6 +61,16 @@ def _register_boundary(app) -> None:
     values.register()
     boundary.register(app)
     errors.register(app)
+
+
+def _behind_proxy(app) -> None:
+    """Behind N reverse proxies, trust their X-Forwarded-* headers: the client address (the
+    ballot look-up limit is per address) and the host the ballot slips' QR codes point at."""
+    hops = int(app.config.get("ZHIBU_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _install_scoring_policy(app) -> None:

@@ -128,3 +128,70 @@ def export_command(form, round_id, general_branch_id, output):
     with open(output, "wb") as fh:
         fh.write(export.data)
     click.echo(f"{export.filename} -> {output}")
+
+
+ballots_cli = AppGroup("ballots", help="Anonymous ballot campaigns (党员评议, 群众满意度).")
+zhibu_cli.add_command(ballots_cli)
+
+
+@ballots_cli.command("issue")
+@click.option("--round", "round_id", required=True, type=int, help="Id of the assessment round.")
+@click.option("--branch", "branch_id", required=True, type=int, help="Id of the branch being judged.")
+@click.option("--kind", required=True, type=click.Choice(["members", "masses"]))
+@click.option("--min-turnout", default=5, show_default=True, type=click.IntRange(1, 10000),
+              help="Fewer ballots than this leave the figure missing.")
+@click.option("--count", required=True, type=click.IntRange(1, 500), help="How many one-time codes to issue.")
+@click.option("--as", "username", required=True, help="The organizer (general branch or committee user).")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File for the codes, one per line (the only copy: only hashes are stored).")
+@refusals_exit_1
+def ballots_issue_command(round_id, branch_id, kind, min_turnout, count, username, output):
+    """Open a campaign (or add codes to the open one) and write its new codes; prints the campaign id."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AssessmentRound, BallotCampaign, Branch
+    from app.security.scope import acting_as
+    from app.services import ballots
+
+    with acting_as(actor_for(username, "cli")) as actor:
+        round_ = db.session.get(AssessmentRound, round_id)  # scoped: a foreign id is not found
+        branch = db.session.get(Branch, branch_id)
+        if round_ is None:
+            raise click.ClickException(f"找不到考评批次 {round_id} / no assessment round {round_id}")
+        if branch is None:
+            raise click.ClickException(f"找不到党支部 {branch_id} / no branch {branch_id}")
+        campaign = db.session.scalar(select(BallotCampaign).where(
+            BallotCampaign.round_id == round_id, BallotCampaign.branch_id == branch_id, BallotCampaign.kind == kind))
+        if campaign is None:
+            user = current_user_row(username)
+            campaign = ballots.open_campaign(round_, branch, kind, min_turnout, actor, user)
+        codes = ballots.issue_codes(campaign, count, actor)
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write("".join(f"{code}\n" for code in codes))
+        click.echo(campaign.id)
+
+
+@ballots_cli.command("close")
+@click.option("--campaign", "campaign_id", required=True, type=int)
+@click.option("--as", "username", required=True, help="The organizer (general branch or committee user).")
+@refusals_exit_1
+def ballots_close_command(campaign_id, username):
+    """Close a campaign: its tally is final."""
+    from app.extensions import db
+    from app.models import BallotCampaign
+    from app.security.scope import acting_as
+    from app.services import ballots
+
+    with acting_as(actor_for(username, "cli")) as actor:
+        campaign = db.session.get(BallotCampaign, campaign_id)  # scoped
+        if campaign is None:
+            raise click.ClickException(f"找不到测评 {campaign_id} / no ballot campaign {campaign_id}")
+        ballots.close_campaign(campaign, actor)
+        click.echo(f"测评 {campaign_id} 已结束 / ballot campaign {campaign_id} closed")
+
+
+def current_user_row(username):
+    from flask import current_app
+
+    return current_app.appbuilder.sm.find_user(username=username)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.ballots import BallotVoteView, BallotsView
 from app.views.imports import RosterImportView
 from app.views.imports import configure as configure_imports
 from app.views.life import ActivityView, FundingView
@@ -39,6 +40,7 @@ MENU = [
     (ScoringView, "Scoring", _l("评分汇总"), "Assessment", "fa-table"),
     (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
     (RectificationView, "Rectifications", _l("整改台账"), "Assessment", "fa-wrench"),
+    (BallotsView, "Ballot campaigns", _l("匿名测评"), "Assessment", "fa-envelope-o"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
 ]
@@ -47,7 +49,7 @@ APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
     AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi,
 ]
-NO_MENU = [RectificationNoteView, FormsView]
+NO_MENU = [RectificationNoteView, FormsView, BallotVoteView]
 
 
 def register(appbuilder) -> None:

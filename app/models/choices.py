@@ -67,3 +67,9 @@ SHEET_SOURCES = {
 }
 
 RECTIFICATION_STATUSES = {"not_started": _l("未开始"), "in_progress": _l("整改中"), "done": _l("已完成")}
+
+BALLOT_KINDS = {"members": _l("党员评议"), "masses": _l("群众满意度"), "upward": _l("联评")}
+
+CAMPAIGN_STATUSES = {"open": _l("进行中"), "closed": _l("已结束")}
+
+SATISFACTION_ANSWERS = {"satisfied": _l("满意"), "basic": _l("基本满意"), "unsatisfied": _l("不满意")}

@@ -97,4 +97,8 @@ MODEL_LABELS = {
     "RectificationNote": _l("整改进展"),
     "ImportRecord": _l("导入记录"),
     "AuditLog": _l("审计日志"),
+    "BallotCampaign": _l("匿名测评"),
+    "BallotCode": _l("选票代码"),
+    "Ballot": _l("选票"),
+    "BallotThrottle": _l("选票代码查询记录"),
 }

@@ -44,6 +44,7 @@ Rates are fractions (0.7, not 70). Errors are ValueError (PolicyError) naming th
 gives the dict back, e.g. to store with an assessment which policy graded it.
 """
 
+from .ballots import BallotInputError, CampaignTally, Origin, check_min_turnout, parse_answers
 from .engine import ScoringResult, SourceLine, VetoFact, add_months, round_score, score, source_score
 from .model import (
     GRADE_A,
@@ -60,6 +61,11 @@ from .model import (
 from .policy import POLICY_KEYS, PolicyError, ScoringPolicy, policy_from_mapping
 
 __all__ = [
+    "BallotInputError",
+    "CampaignTally",
+    "Origin",
+    "check_min_turnout",
+    "parse_answers",
     "AssessmentInput",
     "GRADE_A",
     "GRADE_B",

@@ -37,6 +37,11 @@ _ZH = {
     "combined_unmet": ("{which}的情形存在，但本单位规则要求“无故长期不换届和一年以上没有开展活动”同时成立，"
                        "未触发否决。"),
     "which": {"V2": "无故长期不换届", "V3": "一年以上没有开展活动"},
+    "origin_ballots": "{fig}：按 {n} 张匿名选票统计（最低有效票数 {k}）{state}。",
+    "origin_short": "{fig}：匿名测评只收到 {n} 张选票，少于最低有效票数 {k}，按缺项处理{state}。",
+    "origin_typed": "{fig}：未开展匿名测评，按纸质表手工录入。",
+    "origin_open": "，测评进行中，结果随选票更新",
+    "origin_closed": "，测评已结束，结果为最终结果",
     "final": "最终等次：{g}（{code}）。",
     "final_capped": "最终等次：{g}（{code}）：综合得分已达“好”，因满意率未达标降为“较好”。",
     "final_veto": "最终等次：{g}（{code}），由否决项 {codes} 直接确定，与综合得分无关。",
@@ -78,6 +83,12 @@ _EN = {
     "combined_unmet": ("The condition '{which}' holds, but this policy vetoes only when no re-election and no activity "
                        "for over a year hold together, so no veto."),
     "which": {"V2": "no re-election without cause", "V3": "no activity for over a year"},
+    "origin_ballots": "{fig_cap}: tallied from {n} anonymous ballots (minimum turnout {k}){state}.",
+    "origin_short": ("{fig_cap}: the anonymous ballot has only {n} ballots, fewer than the minimum turnout of {k}, "
+                     "so it counts as missing{state}."),
+    "origin_typed": "{fig_cap}: no anonymous ballot runs; typed in from paper forms.",
+    "origin_open": "; the ballot is still open and the figure follows the votes",
+    "origin_closed": "; the ballot is closed and the figure is final",
     "final": "Final grade: {g} ({code}).",
     "final_capped": "Final grade: {g} ({code}): the composite reached Good, lowered to Fairly good because a satisfaction rate is below standard.",
     "final_veto": "Final grade: {g} ({code}), set by veto {codes} whatever the composite.",
@@ -128,6 +139,7 @@ def explain_lines(result, lang="zh") -> list[str]:
                                                     eff=pct(line.effective_weight)))
         else:
             lines.append(t["src_score"].format(src=src, score=f"{line.score:.2f}", w=pct(line.weight)))
+    lines.extend(_origin_lines(result, t))
     if result.missing_sources and result.composite is not None:
         lines.append(t["missing"].format(srcs=t["sep"].join(t["source"][s] for s in result.missing_sources)))
 
@@ -149,6 +161,21 @@ def explain_lines(result, lang="zh") -> list[str]:
     lines.extend(_note_lines(result, t))
     lines.append(_final_line(result, t, lang))
     return lines
+
+
+def _origin_lines(result, t) -> list[str]:
+    """Where the members source and the rates came from: ballots (with turnout) or typed."""
+    out = []
+    for o in result.assessment.origins:
+        fig = t["source"]["members"] if o.figure == "members" else t["rate"][o.figure]
+        names = {"fig": fig, "fig_cap": fig[:1].upper() + fig[1:]}
+        if o.kind == "typed":
+            out.append(t["origin_typed"].format(**names))
+            continue
+        state = t["origin_closed"] if o.closed else t["origin_open"]
+        key = "origin_ballots" if o.turnout >= o.min_turnout else "origin_short"
+        out.append(t[key].format(n=o.turnout, k=o.min_turnout, state=state, **names))
+    return out
 
 
 def _satisfaction_lines(result, t) -> list[str]:

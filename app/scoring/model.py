@@ -99,6 +99,8 @@ class AssessmentInput:
     term_years: int = 3
     election_exemption: str | None = None
     last_activity_on: date | None = None
+    #: where the members source and the two rates came from (ballots or typed): Origin objects
+    origins: tuple = ()
 
     def __post_init__(self):
         put = object.__setattr__
@@ -116,6 +118,7 @@ class AssessmentInput:
             tuple(_as_date("secretary_violation_dates", d, optional=False) for d in violations))
         put(self, "elected_on", _as_date("elected_on", self.elected_on, optional=True))
         put(self, "last_activity_on", _as_date("last_activity_on", self.last_activity_on, optional=True))
+        put(self, "origins", tuple(self.origins or ()))
         term = self.term_years
         if not isinstance(term, int) or isinstance(term, bool) or term < 1:
             raise InputError("term_years", f"must be a whole number of years >= 1 (got {term!r})")

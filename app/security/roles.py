@@ -34,6 +34,8 @@ PERMISSIONS = {
     # rates are typed from paper forms by the organizers; the branch being judged never does
     "Scoring":        (("read", "confirm", "rate", "rectify"), ("read", "rate", "rectify"), R),
     "Rectification":  (RWD,       RWD,            RW),
+    # ballot campaigns are organized above the branch being judged, never by it
+    "Ballots":        (RW,        RW,             ()),
     "Forms":          (R,         R,              ()),
 }
 
@@ -55,6 +57,7 @@ MENU_OF_RESOURCE = {
     "ScoreSheet": ("Score sheets", "Assessment"),
     "Scoring": ("Scoring", "Assessment"),
     "Rectification": ("Rectifications", "Assessment"),
+    "Ballots": ("Ballot campaigns", "Assessment"),
     "Forms": (),
 }
 

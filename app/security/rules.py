@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, select, true
 
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Branch, Committee, ContactCadre, Funding, GeneralBranch,
+    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, Funding, GeneralBranch,
     ImportRecord, Member, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
     StandardItem, TrainingRecord, UserOrg,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
 
-_BR, _GB, _SEC, _AS, _RD, _REC = (m.__table__ for m in (
-    Branch, GeneralBranch, Secretary, Assessment, AssessmentRound, Rectification))
+_BR, _GB, _SEC, _AS, _RD, _REC, _CAMP = (m.__table__ for m in (
+    Branch, GeneralBranch, Secretary, Assessment, AssessmentRound, Rectification, BallotCampaign))
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,14 @@ def sheet_sources(actor) -> tuple:
     return SHEET_SOURCES_BY_ROLE.get(actor.kind, ())
 
 
+def _typed_members_allowed(actor):
+    """党员评议 is typed from paper forms only where no members ballot campaign runs."""
+    balloted = (select(_AS.c.id).join(_CAMP, and_(_CAMP.c.round_id == _AS.c.round_id,
+                                                  _CAMP.c.branch_id == _AS.c.branch_id))
+                .where(_CAMP.c.kind == "members"))
+    return or_(ScoreSheet.source != "members", ScoreSheet.assessment_id.notin_(balloted))
+
+
 def _not_done(actor):
     return Rectification.status != "done"
 
@@ -141,6 +149,15 @@ def _import_at_org(actor):
 
 
 _sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
+_typed_sheet_at = both(_sheet_at, _typed_members_allowed)
+# A general branch organizes campaigns for its branches only (an upward campaign, which judges
+# a general branch or the committee, has no branch and is the committee's); the committee all
+# of its committee's.
+_campaign_gb = at_branch(BallotCampaign.branch_id)
+_campaign_committee = at_committee(BallotCampaign.committee_id)
+_code_at = {COMMITTEE: via(BallotCode.campaign_id, _CAMP.c.id, at_committee(_CAMP.c.committee_id)),
+            GENERAL_BRANCH: via(BallotCode.campaign_id, _CAMP.c.id, at_branch(_CAMP.c.branch_id))}
+CAMPAIGN_FIELDS = frozenset({"status", "closed_on", "issued"})
 _note_at = via(RectificationNote.rectification_id, _REC.c.id, at_branch(_REC.c.branch_id))
 _violation_at = via(SecretaryViolation.secretary_id, _SEC.c.id, at_branch(_SEC.c.branch_id))
 _member_at = {COMMITTEE: members_of_committee, GENERAL_BRANCH: at_branch(Member.branch_id),
@@ -219,12 +236,34 @@ RULES: dict = {
     },
     # Sheets by source (附件1 三、): a branch enters its 自评 only and sees only what it entered;
     # a general branch enters 上级考评, 分类互评 and paper 党员评议 for its branches.
+    # Where a members ballot campaign runs, its ballots are the source: no typed 党员评议 sheet
+    # is added or changed there (one left from before may still be deleted).
     ScoreSheet: {
-        COMMITTEE: crud(_sheet_at),
-        GENERAL_BRANCH: Rule(read=_sheet_at, create=both(_sheet_at, _sheet_source),
-                             write=both(_sheet_at, _sheet_source), delete=both(_sheet_at, _sheet_source)),
+        COMMITTEE: Rule(read=_sheet_at, create=_typed_sheet_at, write=_typed_sheet_at, delete=_sheet_at),
+        GENERAL_BRANCH: Rule(read=_sheet_at, create=both(_typed_sheet_at, _sheet_source),
+                             write=both(_typed_sheet_at, _sheet_source), delete=both(_sheet_at, _sheet_source)),
         BRANCH: crud(both(_sheet_at, _sheet_source)),
     },
+    # Ballot campaigns (DOMAIN.md "Ballots"): opened, closed and given codes by the general
+    # branch for its branches or by the committee; never by the branch being judged, which
+    # does not even see them (nor their codes).
+    BallotCampaign: {
+        COMMITTEE: Rule(read=_campaign_committee, create=_campaign_committee, write=_campaign_committee,
+                        fields=CAMPAIGN_FIELDS),
+        GENERAL_BRANCH: Rule(read=_campaign_gb, create=_campaign_gb, write=_campaign_gb, fields=CAMPAIGN_FIELDS),
+        BRANCH: Rule(read=nowhere),
+    },
+    # Codes are created by the organizer and only ever marked used by the voting (system actor
+    # "ballot"); nobody reads them back (only their hashes are stored anyway).
+    BallotCode: {
+        COMMITTEE: Rule(read=_code_at[COMMITTEE], create=_code_at[COMMITTEE]),
+        GENERAL_BRANCH: Rule(read=_code_at[GENERAL_BRANCH], create=_code_at[GENERAL_BRANCH]),
+        BRANCH: Rule(read=nowhere),
+    },
+    # Votes are cast by anyone holding a code, through the system actor "ballot"; no role reads
+    # or writes a single vote: the assessment sees their tally only.
+    Ballot: {role: Rule(read=nowhere) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    BallotThrottle: {role: Rule(read=nowhere) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
     # Rectification: the general branch and the committee create, edit and close items; a branch
     # records its measures and marks them done, and cannot reopen a finished item.
     Rectification: {
@@ -254,6 +293,10 @@ FROZEN = {
     RectificationNote: frozenset({"rectification_id"}),
     SecretaryViolation: frozenset({"secretary_id"}),
     AssessmentRound: frozenset({"committee_id"}),
+    BallotCampaign: frozenset({"committee_id", "round_id", "branch_id", "target_general_branch_id", "kind",
+                               "min_turnout", "opened_on", "opened_by_id"}),
+    BallotCode: frozenset({"campaign_id", "digest"}),
+    Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
     AuditLog: frozenset({"user_id", "at", "table_name", "record_id", "field", "old_value", "new_value", "reason"}),
 }
 
@@ -274,6 +317,11 @@ STATE = {
     ScoreSheet: lambda: ScoreSheet.assessment_id.in_(
         select(_AS.c.id).where(_AS.c.round_id.in_(select(_RD.c.id).where(_RD.c.status == "open")))),
     Assessment: lambda: _round_open(Assessment.round_id),
+    # a closed round's campaigns, codes and votes are final (closing the round closes its
+    # campaigns first, in the same transaction)
+    BallotCampaign: lambda: _round_open(BallotCampaign.round_id),
+    BallotCode: lambda: BallotCode.campaign_id.in_(select(_CAMP.c.id).where(_round_open(_CAMP.c.round_id))),
+    Ballot: lambda: Ballot.campaign_id.in_(select(_CAMP.c.id).where(_round_open(_CAMP.c.round_id))),
 }
 
 # A closed round itself: only reopened (status -> open), by the committee or the operator.

@@ -1,12 +1,14 @@
 """The shell around the pure scoring engine: load records, score, save, in one transaction.
 
-Every change of a score sheet or a satisfaction rate recomputes its assessment inside the
-same flush (a session hook), whatever path made it: form, REST, CLI or demo.
+Every change of a score sheet or a satisfaction rate, every ballot cast and every campaign
+opened or closed recomputes its assessment inside the same flush (a session hook), whatever
+path made it: form, REST, CLI, the voting page or demo. Where a ballot campaign runs, its
+tally is the members source or the rate (DOMAIN.md "Ballots"); typed entry is for the rest.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -20,13 +22,20 @@ from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
 from app.security.rules import may, sheet_sources
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, Secretary,
-    SecretaryViolation,
+    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
+    Secretary, SecretaryViolation,
 )
-from app.scoring import AssessmentInput, ScoringPolicy, score, source_score
+from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
+from app.services.ballot_tally import tallies_in_session, tallies_of_round
 
 SOURCE_COLUMN = {"self": "self_score", "members": "member_score", "peer": "peer_score", "superior": "superior_score"}
 RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
+#: which campaign kind gives which figure: (kind, figure, column, how the tally gives it)
+BALLOT_FIGURES = (
+    ("members", "members", "member_score", lambda t: t.member_score()),
+    ("members", "secretary", "secretary_satisfaction", lambda t: t.rate()),
+    ("masses", "mass", "mass_satisfaction", lambda t: t.rate()),
+)
 
 
 class AssessmentError(DomainError):
@@ -75,7 +84,23 @@ def _chunks(ids, size=900):
         yield ids[start:start + size]
 
 
-def engine_input(assessment: Assessment, branch: Branch, round_date, violations, last_activity) -> AssessmentInput:
+def apply_tallies(assessment: Assessment, tallies: dict) -> tuple:
+    """Ballots replace typed entries: each figure with a campaign takes its tally.
+
+    Returns the origins of the three figures (ballots with turnout, or typed) for explain()."""
+    origins = []
+    for kind, figure, column, value in BALLOT_FIGURES:
+        tally = tallies.get(kind)
+        if tally is not None:
+            setattr(assessment, column, value(tally))
+            origins.append(Origin(figure, "ballots", tally.turnout, tally.min_turnout, tally.closed))
+        elif getattr(assessment, column) is not None:
+            origins.append(Origin(figure, "typed"))
+    return tuple(origins)
+
+
+def engine_input(assessment: Assessment, branch: Branch, round_date, violations, last_activity,
+                 origins=()) -> AssessmentInput:
     """The pure engine's input for one assessment."""
     return AssessmentInput(
         round_date=round_date,
@@ -84,7 +109,7 @@ def engine_input(assessment: Assessment, branch: Branch, round_date, violations,
         mass_satisfaction=assessment.mass_satisfaction, secretary_satisfaction=assessment.secretary_satisfaction,
         secretary_violation_dates=tuple(violations), elected_on=branch.elected_on,
         term_years=branch.term_years or 3, election_exemption=branch.election_exemption,
-        last_activity_on=last_activity,
+        last_activity_on=last_activity, origins=origins,
     )
 
 
@@ -97,13 +122,27 @@ def apply_result(assessment: Assessment, result) -> None:
     assessment.missing_sources = ",".join(result.missing_sources)
 
 
-def result_of(assessment: Assessment):
+def _origins(assessment: Assessment) -> tuple:
+    """Where the figures of a stored assessment came from (ballots or typed)."""
+    tallies = tallies_in_session(db.session, assessment.round_id, assessment.branch_id)
+    origins = []
+    for kind, figure, column, _value in BALLOT_FIGURES:
+        tally = tallies.get(kind)
+        if tally is not None:
+            origins.append(Origin(figure, "ballots", tally.turnout, tally.min_turnout, tally.closed))
+        elif getattr(assessment, column) is not None:
+            origins.append(Origin(figure, "typed"))
+    return tuple(origins)
+
+
+def result_of(assessment: Assessment, origins=None):
     """Score one assessment from the database (used for its explanation page)."""
     branch = assessment.branch
     day = assessment.round.opens_on
     return score(
         engine_input(assessment, branch, day, _violations([branch.id]).get(branch.id, ()),
-                     _last_activity([branch.id], day).get(branch.id)),
+                     _last_activity([branch.id], day).get(branch.id),
+                     _origins(assessment) if origins is None else origins),
         policy(),
     )
 
@@ -135,7 +174,21 @@ def refresh_sources(assessment: Assessment, sheets) -> None:
 def _recompute_in_flush(session: Session, assessment: Assessment) -> None:
     refresh_sources(assessment, _sheets_in_session(session, assessment))
     with session.no_autoflush:
-        apply_result(assessment, result_of(assessment))
+        tallies = tallies_in_session(session, assessment.round.id, assessment.branch.id)
+        origins = apply_tallies(assessment, tallies)
+        apply_result(assessment, result_of(assessment, origins))
+
+
+def _assessment_of_campaign(session: Session, campaign: BallotCampaign):
+    """The assessment a members or masses campaign feeds (None for upward campaigns)."""
+    if campaign is None or campaign.kind not in ("members", "masses"):
+        return None
+    round_id = campaign.round_id or (campaign.round.id if campaign.round is not None else None)
+    branch_id = campaign.branch_id or (campaign.branch.id if campaign.branch is not None else None)
+    if round_id is None or branch_id is None:
+        return None
+    return session.scalar(unscoped(select(Assessment).where(
+        Assessment.round_id == round_id, Assessment.branch_id == branch_id)))
 
 
 def _before_flush(session, _context, _instances):
@@ -150,6 +203,13 @@ def _before_flush(session, _context, _instances):
                 touched.add(target)
         elif isinstance(obj, Assessment) and obj not in session.deleted:
             touched.add(obj)
+        elif isinstance(obj, (Ballot, BallotCampaign)):
+            with session.no_autoflush:
+                campaign = obj if isinstance(obj, BallotCampaign) else (
+                    obj.campaign or session.get(BallotCampaign, obj.campaign_id))
+                target = _assessment_of_campaign(session, campaign)
+            if target is not None:
+                touched.add(target)
     for assessment in touched:
         if assessment not in session.deleted and assessment.round is not None and assessment.branch is not None:
             _recompute_in_flush(session, assessment)
@@ -179,6 +239,7 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
     ))
     for assessment_id, source, mean in sheet_rows:
         means[assessment_id][source] = round(float(mean) + 1e-9, 2)
+    ballots = tallies_of_round(db.session, round_id)
     rows = db.session.execute(
         select(Assessment.id, Assessment.branch_id, Assessment.mass_satisfaction, Assessment.secretary_satisfaction,
                Branch.elected_on, Branch.term_years, Branch.election_exemption)
@@ -195,10 +256,17 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
     updates, counts = [], {"A": 0, "B": 0, "C": 0, "D": 0, None: 0}
     for r in rows:
         m = means.get(r.id, {})
+        figures = {"member_score": m.get("members"), "mass_satisfaction": r.mass_satisfaction,
+                   "secretary_satisfaction": r.secretary_satisfaction}
+        tallies = ballots.get(r.branch_id, {})
+        for kind, _figure, column, value in BALLOT_FIGURES:
+            if kind in tallies:  # a campaign's ballots replace the typed entry
+                figures[column] = value(tallies[kind])
         result = score(AssessmentInput(
-            round_date=day, self_score=m.get("self"), member_score=m.get("members"),
+            round_date=day, self_score=m.get("self"), member_score=figures["member_score"],
             peer_score=m.get("peer"), superior_score=m.get("superior"),
-            mass_satisfaction=r.mass_satisfaction, secretary_satisfaction=r.secretary_satisfaction,
+            mass_satisfaction=figures["mass_satisfaction"],
+            secretary_satisfaction=figures["secretary_satisfaction"],
             secretary_violation_dates=tuple(violations.get(r.branch_id, ())), elected_on=r.elected_on,
             term_years=r.term_years or 3, election_exemption=r.election_exemption,
             last_activity_on=last.get(r.branch_id),
@@ -206,7 +274,9 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
         code = result.grade.code if result.grade else None
         counts[code] += 1
         updates.append({
-            "id": r.id, "self_score": m.get("self"), "member_score": m.get("members"),
+            "id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
+            "mass_satisfaction": figures["mass_satisfaction"],
+            "secretary_satisfaction": figures["secretary_satisfaction"],
             "peer_score": m.get("peer"), "superior_score": m.get("superior"),
             "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
             "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
@@ -268,16 +338,40 @@ def enter_sheet(sheet: ScoreSheet, user, actor) -> None:
         names = "、".join(str(SHEET_SOURCES[s]) for s in allowed)
         raise SourceRefused(_("您只能录入这些来源的评分表：%(sources)s。", sources=names or "—"))
     check_sheet(sheet)
+    if sheet.source == "members":
+        a = sheet.assessment
+        if "members" in tallies_in_session(db.session, a.round_id or a.round.id, a.branch_id or a.branch.id):
+            raise SourceRefused(_("该党支部正在开展党员评议匿名测评：支部党员评议由选票统计，不能手工录入评分表。"))
     sheet.submitted_by_id = getattr(user, "id", None)
     sheet.submitted_at = datetime.utcnow()
 
 
-def set_rates(assessment: Assessment, mass: float | None, secretary: float | None) -> None:
-    """The two satisfaction rates (0..1), typed from paper forms; the hook recomputes."""
-    for value in (mass, secretary):
+#: set_rates(): leave this rate as it is (its field was not on the form)
+UNCHANGED = object()
+
+
+def balloted_rates(assessment: Assessment) -> frozenset:
+    """The rate columns a ballot campaign gives for this assessment (not typed)."""
+    kinds = set(tallies_in_session(db.session, assessment.round_id, assessment.branch_id))
+    return frozenset(column for kind, figure, column, _v in BALLOT_FIGURES
+                     if kind in kinds and column in RATE_FIELDS)
+
+
+def set_rates(assessment: Assessment, mass, secretary) -> None:
+    """The two satisfaction rates (0..1), typed from paper forms; the hook recomputes.
+
+    A rate that a ballot campaign gives is not typed (UNCHANGED leaves a rate as it is)."""
+    balloted = balloted_rates(assessment)
+    for column, value in (("mass_satisfaction", mass), ("secretary_satisfaction", secretary)):
+        if value is UNCHANGED:
+            continue
+        if column in balloted:
+            raise AssessmentError(_("该满意率由匿名测评的选票统计，不能手工录入。"))
         if value is not None and not 0 <= value <= 1:
             raise AssessmentError(_("满意率须在 0% 到 100% 之间。"))
-    assessment.mass_satisfaction, assessment.secretary_satisfaction = mass, secretary
+    for column, value in (("mass_satisfaction", mass), ("secretary_satisfaction", secretary)):
+        if value is not UNCHANGED:
+            setattr(assessment, column, value)
     commit()
 
 
@@ -322,6 +416,11 @@ def close_round(round_: AssessmentRound) -> None:
     """Close a round: its sheets, rates and grades are final from now on."""
     if round_.status == "closed":
         raise AssessmentError(_("考评批次「%(name)s」已经结束。", name=round_.name))
+    # its ballot campaigns close with it at the latest, before the round makes them final
+    for campaign in db.session.scalars(unscoped(select(BallotCampaign).where(
+            BallotCampaign.round_id == round_.id, BallotCampaign.status == "open"))):
+        campaign.status, campaign.closed_on = "closed", date.today()
+    db.session.flush()
     round_.status = "closed"
     commit()
 

@@ -92,6 +92,7 @@ class ScoringView(BaseView):
             "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
             grade_labels=GRADE_LABELS, sources=SHEET_SOURCES, label=label,
             can_confirm=self._can("confirm"), can_rate=self._can("rate"),
+            balloted=service.balloted_rates(item),
         )
 
     @expose("/round/<int:round_id>/recompute", methods=["POST"])
@@ -161,8 +162,10 @@ class ScoringView(BaseView):
     @has_access
     def rates(self, pk):
         def run(item):
+            def typed(name):  # a rate not on the form (a ballot campaign gives it) stays as it is
+                return service.UNCHANGED if name not in request.form else _percent(request.form.get(name))
             try:
-                mass, secretary = _percent(request.form.get("mass")), _percent(request.form.get("secretary"))
+                mass, secretary = typed("mass"), typed("secretary")
             except ValueError as exc:
                 raise service.AssessmentError(_("满意率请填写百分数，例如 85 或 85%。")) from exc
             service.set_rates(item, mass, secretary)
