@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, Funding, GeneralBranch,
