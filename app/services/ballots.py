@@ -80,6 +80,44 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+SEED_BYTES = 32
+
+
+def new_seed() -> bytes:
+    """256 bits from the CSPRNG: the whole of a batch of codes, in 32 bytes."""
+    return secrets.token_bytes(SEED_BYTES)
+
+
+def codes_from_seed(seed: bytes, count: int) -> list[str]:
+    """The batch a seed stands for: HMAC-SHA256(seed, counter) as a deterministic random bit
+    generator (the HMAC-DRBG idea), bytes mapped onto the alphabet by rejection sampling
+    (only bytes below 31*8 = 248 count, so every character is equally likely).
+
+    The view keeps only the seed in the organizer's session between the POST that issues
+    a batch and the one page that shows it (POST-redirect-GET): a batch of 500 codes would
+    not fit into a session cookie, a seed does."""
+    if len(seed) != SEED_BYTES:
+        raise ValueError("a batch seed is 32 bytes")
+    codes, seen, counter, chars = [], set(), 0, []
+    limit = len(ALPHABET) * (256 // len(ALPHABET))
+    while len(codes) < count:
+        block = hmac.new(seed, counter.to_bytes(8, "big"), hashlib.sha256).digest()
+        counter += 1
+        for byte in block:
+            if byte >= limit:
+                continue
+            chars.append(ALPHABET[byte % len(ALPHABET)])
+            if len(chars) == CODE_LENGTH:
+                code = "".join(chars)
+                chars = []
+                if code not in seen:
+                    seen.add(code)
+                    codes.append(code)
+                if len(codes) == count:
+                    break
+    return codes
+
+
 def normalise(text) -> str | None:
     """What a voter typed or scanned, as a code: upper case, without spaces and hyphens."""
     if not isinstance(text, str) or len(text) > MAX_CODE_INPUT:
@@ -143,17 +181,23 @@ def open_campaign(round_: AssessmentRound, branch: Branch, kind: str, min_turnou
     return campaign
 
 
-def issue_codes(campaign: BallotCampaign, count, actor) -> list[str]:
-    """N new one-time codes for an open campaign; returns them in plain text, this once."""
+def issue_codes(campaign: BallotCampaign, count, actor, seed: bytes | None = None) -> list[str]:
+    """N new one-time codes for an open campaign; returns them in plain text, this once.
+
+    With a seed (new_seed()), the codes are codes_from_seed(seed, count): the caller may keep
+    the seed instead of the codes until it shows them."""
     _check_organizer(actor)
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CODES_PER_ISSUE:
         raise BallotError(_("每次可发放 1 到 %(max)d 个选票代码。", max=MAX_CODES_PER_ISSUE))
     if not campaign.is_open:
         raise BallotError(_("测评已结束，不能再发放选票代码。"))
-    codes = set()
-    while len(codes) < count:
-        codes.add(new_code())
-    codes = sorted(codes, key=lambda _c: secrets.randbits(32))
+    if seed is None:
+        codes = set()
+        while len(codes) < count:
+            codes.add(new_code())
+        codes = sorted(codes, key=lambda _c: secrets.randbits(32))
+    else:
+        codes = codes_from_seed(seed, count)
     db.session.add_all(BallotCode(campaign=campaign, digest=digest(c), used=False) for c in codes)
     campaign.issued = (campaign.issued or 0) + count
     commit()
