@@ -7,7 +7,7 @@ from app.extensions import db
 from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models import (
-    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
+    Activity, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch, Member, MemberAppraisal, Secretary,
     TrainingRecord, UserOrg,
 )
 
@@ -18,15 +18,18 @@ DELETE_BLOCKERS = {
         (Branch.general_branch_id, _l("党支部")),
         (ContactCadre.general_branch_id, _l("联系干部")),
         (UserOrg.general_branch_id, _l("登录账号")),
+        (DutyReport.general_branch_id, _l("述职记录")),
     ],
     Branch: [
         (Member.branch_id, _l("党员")),
         (Secretary.branch_id, _l("支部书记任职记录")),
         (Activity.branch_id, _l("组织生活记录")),
         (Funding.branch_id, _l("经费记录")),
+        (DutyReport.branch_id, _l("述职记录")),
         (UserOrg.branch_id, _l("登录账号")),
     ],
-    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录"))],
+    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录")),
+             (MemberAppraisal.member_id, _l("民主评议党员结果"))],
 }
 
 

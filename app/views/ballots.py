@@ -40,6 +40,14 @@ def _int(name, default=None):
 PENDING = "zhibu_ballot_batch"  # session key: the seed of the batch issued, until it is shown
 
 
+def issue_and_redirect(campaign, count):
+    """Issue a batch, keep its seed in the session for one view, redirect to it (PRG)."""
+    seed = service.new_seed()
+    codes = service.issue_codes(campaign, count, current_org(), seed=seed)
+    session[PENDING] = {"campaign": campaign.id, "seed": seed.hex(), "count": len(codes)}
+    return redirect(url_for("BallotsView.codes", pk=campaign.id))
+
+
 class BallotsView(BaseView):
     """匿名测评: campaigns the general branch or the committee organizes, codes issued once."""
 
@@ -60,19 +68,20 @@ class BallotsView(BaseView):
             kinds={k: v for k, v in BALLOT_KINDS.items() if k != "upward"}, statuses=CAMPAIGN_STATUSES,
             all_kinds=BALLOT_KINDS, label=label)
 
+    def _back(self, campaign):
+        return url_for("UpwardView.index") if campaign.kind == "upward" else url_for("BallotsView.index")
+
     def _codes_page(self, campaign, codes):
         slips = [(service.pretty(c), url_for("BallotVoteView.vote", code=c, _external=True)) for c in codes]
         slips = [(text, link, qr_svg(link)) for text, link in slips]
         plain = "data:text/plain;charset=utf-8;base64," + b64encode(codes_text(codes).encode()).decode()
-        return self.render_template("ballots/codes.html", campaign=campaign, slips=slips, plain=plain,
-                                    kinds=BALLOT_KINDS, label=label, html_lang=_html_lang())
+        target = service.target_name(campaign) if campaign.kind == "upward" else campaign.branch.name
+        return self.render_template("ballots/codes.html", campaign=campaign, slips=slips, plain=plain, target=target,
+                                    back=self._back(campaign), kinds=BALLOT_KINDS, label=label,
+                                    html_lang=_html_lang())
 
     def _issued(self, campaign, count):
-        """Issue a batch, keep its seed in the session for one view, redirect to it (PRG)."""
-        seed = service.new_seed()
-        codes = service.issue_codes(campaign, count, current_org(), seed=seed)
-        session[PENDING] = {"campaign": campaign.id, "seed": seed.hex(), "count": len(codes)}
-        return redirect(url_for("BallotsView.codes", pk=campaign.id))
+        return issue_and_redirect(campaign, count)
 
     @expose("/open", methods=["POST"])
     @has_access
@@ -92,12 +101,13 @@ class BallotsView(BaseView):
     @has_access
     def issue(self, pk):
         campaign = _scoped(BallotCampaign, pk)
+        back = self._back(campaign)
         try:
             return self._issued(campaign, _int("count", 0))
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
-            return redirect(url_for("BallotsView.index"))
+            return redirect(back)
 
     @expose("/<int:pk>/codes")
     @has_access
@@ -109,7 +119,7 @@ class BallotsView(BaseView):
         pending = session.get(PENDING)
         if not isinstance(pending, dict) or pending.get("campaign") != campaign.id:
             flash(_("选票代码只显示一次，已经显示过了；如需更多代码，请追加发放。"), "warning")
-            return redirect(url_for("BallotsView.index"))
+            return redirect(self._back(campaign))
         session.pop(PENDING, None)
         try:
             codes = service.codes_from_seed(bytes.fromhex(pending["seed"]), int(pending["count"]))
@@ -121,6 +131,7 @@ class BallotsView(BaseView):
     @has_access
     def close(self, pk):
         campaign = _scoped(BallotCampaign, pk)
+        back = self._back(campaign)
         try:
             service.close_campaign(campaign, current_org())
         except DomainError as exc:
@@ -128,7 +139,7 @@ class BallotsView(BaseView):
             flash(str(exc), "danger")
         else:
             flash(_("测评已结束，统计结果为最终结果。"), "success")
-        return redirect(url_for("BallotsView.index"))
+        return redirect(back)
 
 
 STATUS_OF = {service.UnknownCode: 404, service.CodeUsed: 409, service.CampaignClosed: 410,
