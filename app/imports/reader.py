@@ -385,7 +385,7 @@ def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult
             fields[col.field] = value
 
         if all(fields.get(f) is not None for f in key_fields):
-            key = tuple(match_key(fields[f]) for f in key_fields)
+            key = tuple(match_key(fields[f]) if isinstance(fields[f], str) else fields[f] for f in key_fields)
             first = seen.get(key)
             if first is None:
                 seen[key] = row_no
