@@ -6,6 +6,9 @@ ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
 ZHIBU_IMPORT_MAX_BYTES  largest roster upload in bytes (default 20 MB)
 ZHIBU_BALLOT_LOOKUP_LIMIT / _WINDOW  unknown ballot codes per client address per window
                      (default 20 per 600 seconds) before that address must wait
+ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web root
+                     (default: uploads/ in the instance folder)
+ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
 """
 import json
@@ -74,5 +77,8 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_BALLOT_KEY": os.environ.get("ZHIBU_BALLOT_KEY") or None,
         # Reverse proxies in front of the app whose X-Forwarded-For/Proto/Host are trusted (0: none).
         "ZHIBU_PROXY_HOPS": int(os.environ.get("ZHIBU_PROXY_HOPS", 0)),
+        # 述职 report files: kept outside the web root, served only through the record rules.
+        "ZHIBU_UPLOAD_DIR": os.environ.get("ZHIBU_UPLOAD_DIR") or str(instance / "uploads"),
+        "ZHIBU_REPORT_MAX_BYTES": int(os.environ.get("ZHIBU_REPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(["members", "branches"]))
+@click.argument("kind", type=click.Choice(["members", "branches", "appraisals"]))
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
 @click.option("--as", "username", required=True, help="Import as this user (their organization is the scope).")

@@ -5,7 +5,10 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.appraisals import MemberAppraisalApi, MemberAppraisalView
 from app.views.ballots import BallotVoteView, BallotsView
+from app.views.duty_reports import DutyReportView
+from app.views.upward import UpwardView
 from app.views.imports import RosterImportView
 from app.views.imports import configure as configure_imports
 from app.views.life import ActivityView, FundingView
@@ -32,6 +35,7 @@ MENU = [
     (BranchView, "Branches", _l("党支部"), "Organization", "fa-cubes"),
     (MemberView, "Members", _l("党员名册"), "Members", "fa-address-book"),
     (SecretaryView, "Secretaries", _l("支部书记"), "Members", "fa-user-circle"),
+    (MemberAppraisalView, "Member appraisals", _l("民主评议党员"), "Members", "fa-thumbs-o-up"),
     (RosterImportView, "Roster import", _l("名册导入导出"), "Members", "fa-exchange"),
     (ContactCadreView, "Contact cadres", _l("联系干部"), "Contact", "fa-handshake-o"),
     (ActivityView, "Activities", _l("组织生活"), "Life", "fa-calendar-check-o"),
@@ -41,13 +45,15 @@ MENU = [
     (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
     (RectificationView, "Rectifications", _l("整改台账"), "Assessment", "fa-wrench"),
     (BallotsView, "Ballot campaigns", _l("匿名测评"), "Assessment", "fa-envelope-o"),
+    (UpwardView, "Upward evaluation", _l("联评结果"), "Assessment", "fa-line-chart"),
+    (DutyReportView, "Duty reports", _l("述职记录"), "Assessment", "fa-file-text-o"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
 ]
 
 APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
-    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi,
+    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView]
 

@@ -41,11 +41,13 @@ CELL_ERROR = "cell_error"
 TOO_MANY_ERRORS = "too_many_errors"
 UNKNOWN_BRANCH = "unknown_branch"                  # plan_members
 UNKNOWN_GENERAL_BRANCH = "unknown_general_branch"  # plan_branches
+UNKNOWN_MEMBER = "unknown_member"                  # plan_appraisals
+NAME_MISMATCH = "name_mismatch"                    # plan_appraisals
 
 ROW_ERROR_CODES = (
     REQUIRED, INVALID_CHOICE, INVALID_BOOL, INVALID_DATE, INVALID_INTEGER, INVALID_NUMBER,
     TOO_LONG, DUPLICATE_KEY, FORMULA_NO_VALUE, CELL_ERROR, TOO_MANY_ERRORS, UNKNOWN_BRANCH,
-    UNKNOWN_GENERAL_BRANCH,
+    UNKNOWN_GENERAL_BRANCH, UNKNOWN_MEMBER, NAME_MISMATCH,
 )
 
 

@@ -18,7 +18,7 @@ from typing import Collection, Mapping
 from . import errors as E
 from .errors import RowError
 from .reader import ParseResult
-from .spec import BRANCH_SPEC, MEMBER_SPEC, BranchRow, MemberRow, RosterSpec
+from .spec import APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, AppraisalRow, BranchRow, MemberRow, RosterSpec
 from .values import canonical, match_key
 
 
@@ -142,6 +142,52 @@ def plan_branches(parsed: ParseResult, existing: Mapping[tuple[str, str], Branch
         elif gb != row.general_branch:
             row = replace(row, general_branch=gb)
         _diff(BRANCH_SPEC, plan, row_no, row, existing[key] if key is not None else None, present)
+    plan.errors = _merge(plan.errors, extra)
+    return plan
+
+
+def plan_appraisals(parsed: ParseResult, existing: Mapping[tuple[str, int], AppraisalRow],
+                    members: Mapping[str, str], max_year: int | None = None) -> Plan:
+    """existing: the results the importer may change, by (number, year). members: number ->
+    name of the members in the importer's scope only; a row naming any other number is an
+    error that says nothing of whether such a member exists elsewhere. A name, when given,
+    must be the roster's (a typo in a number must not give another member a result).
+    max_year: the latest year a result may have (this year: results follow the meeting)."""
+    _check_rows(parsed, AppraisalRow)
+    plan = Plan(errors=list(parsed.errors))
+    numbers = _index(members.keys(), match_key)
+    results = _index(existing.keys(), lambda k: (match_key(k[0]), k[1]))
+    present = parsed.present_fields
+    num_col, name_col = APPRAISAL_SPEC.column("number"), APPRAISAL_SPEC.column("name")
+    extra: list[RowError] = []
+    for row_no, row in parsed.rows:
+        number = numbers.get(match_key(row.number))
+        shown = E.shorten(row.number)
+        if number is None:
+            extra.append(RowError(
+                row_no, num_col.header_zh, E.UNKNOWN_MEMBER,
+                f"第 {row_no} 行：在您管理的党员中找不到学号/工号“{shown}”。请核对编号。",
+                f'Row {row_no}: the number "{shown}" is not among the members you manage. Check the number.'))
+            continue
+        if max_year is not None and row.year > max_year:
+            year_col = APPRAISAL_SPEC.column("year")
+            extra.append(RowError(
+                row_no, year_col.header_zh, E.INVALID_INTEGER,
+                f"第 {row_no} 行：年度 {row.year} 还没有到，民主评议会议开过之后才录入结果。",
+                f"Row {row_no}: the year {row.year} has not come yet; results are entered after the meeting."))
+            continue
+        roster_name = members[number]
+        if row.name and match_key(row.name) != match_key(roster_name):
+            extra.append(RowError(
+                row_no, name_col.header_zh, E.NAME_MISMATCH,
+                f"第 {row_no} 行：学号/工号“{shown}”在名册中的姓名是“{E.shorten(roster_name)}”，"
+                f"与填写的“{E.shorten(row.name)}”不一致。请核对编号和姓名。",
+                f'Row {row_no}: the roster names "{shown}" "{E.shorten(roster_name)}", not '
+                f'"{E.shorten(row.name)}". Check the number and the name.'))
+            continue
+        row = replace(row, number=number, name=roster_name)
+        key = results.get((match_key(number), row.year))
+        _diff(APPRAISAL_SPEC, plan, row_no, row, existing[key] if key is not None else None, present)
     plan.errors = _merge(plan.errors, extra)
     return plan
 

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from . import errors as E
 from .container import _corrupt, open_xlsx_zip
 from .errors import ImportFileError, RowError
-from .spec import AUX_SHEETS_EN, AUX_SHEETS_ZH, BRANCH_SPEC, MEMBER_SPEC, ColumnSpec, RosterSpec
+from .spec import APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BRANCH_SPEC, MEMBER_SPEC, SPECS, ColumnSpec, RosterSpec
 from .sheetxml import UNCACHED, ExcelError, iter_sheet
 from .values import EXCEL_ERRORS, WINDOWS_EPOCH, BadValue, _as_text, clean_text, coerce, match_key
 
@@ -61,6 +61,11 @@ def parse_members(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MA
     return parse(MEMBER_SPEC, data, max_bytes=max_bytes, max_rows=max_rows, max_errors=max_errors)
 
 
+def parse_appraisals(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+                     max_errors: int = MAX_ERRORS) -> ParseResult:
+    return parse(APPRAISAL_SPEC, data, max_bytes=max_bytes, max_rows=max_rows, max_errors=max_errors)
+
+
 def parse_branches(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
                    max_errors: int = MAX_ERRORS) -> ParseResult:
     return parse(BRANCH_SPEC, data, max_bytes=max_bytes, max_rows=max_rows, max_errors=max_errors)
@@ -87,11 +92,11 @@ def _header_index(spec: RosterSpec) -> dict[str, ColumnSpec]:
     return index
 
 
-_INDEX = {spec.kind: _header_index(spec) for spec in (MEMBER_SPEC, BRANCH_SPEC)}
+_INDEX = {spec.kind: _header_index(spec) for spec in SPECS.values()}
 
 
-def _other_spec(spec: RosterSpec) -> RosterSpec:
-    return BRANCH_SPEC if spec.kind == MEMBER_SPEC.kind else MEMBER_SPEC
+def _other_specs(spec: RosterSpec) -> list[RosterSpec]:
+    return [other for other in SPECS.values() if other.kind != spec.kind]
 
 
 def _map_header(spec: RosterSpec, values: tuple, sheet: str, row_no: int):
@@ -123,8 +128,7 @@ def _map_header(spec: RosterSpec, values: tuple, sheet: str, row_no: int):
             "Delete the extra columns.",
             {"column": col.header_zh, "columns": [get_column_letter(i + 1) for i in idx]})
     missing = [c for c in spec.required_columns if c.field not in where]
-    if missing:
-        other = _other_spec(spec)
+    for other in (_other_specs(spec) if missing else ()):
         other_index = _INDEX[other.kind]
         found_other = {other_index[k].field for k in map(_header_key, values) if k in other_index}
         if all(c.field in found_other for c in other.required_columns):
@@ -134,6 +138,7 @@ def _map_header(spec: RosterSpec, values: tuple, sheet: str, row_no: int):
                 f"This is a {other.title_en.lower()} file; it cannot be imported as a "
                 f"{spec.title_en.lower()}. Use the {spec.title_en.lower()} import template.",
                 {"expected": spec.kind, "found": other.kind})
+    if missing:
         miss_zh = "、".join(f"“{c.header_zh}”" for c in missing)
         miss_en = ", ".join(f'"{c.header_zh}" ({c.header_en})' for c in missing)
         shown = [E.shorten(t, 30) for t in ignored[:20]]
@@ -380,7 +385,7 @@ def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult
             fields[col.field] = value
 
         if all(fields.get(f) is not None for f in key_fields):
-            key = tuple(match_key(fields[f]) for f in key_fields)
+            key = tuple(match_key(fields[f]) if isinstance(fields[f], str) else fields[f] for f in key_fields)
             first = seen.get(key)
             if first is None:
                 seen[key] = row_no
@@ -419,6 +424,14 @@ def _cell_error(row_no: int, col: ColumnSpec, letter: str, code: str, zh: str, e
 
 
 def _duplicate(spec: RosterSpec, row_no: int, first: int, fields: dict) -> RowError:
+    if spec.kind == APPRAISAL_SPEC.kind:
+        col = spec.column("number")
+        shown = E.shorten(fields["number"])
+        return RowError(row_no, col.header_zh, E.DUPLICATE_KEY,
+                        f"第 {row_no} 行：学号/工号“{shown}”的 {fields['year']} 年度结果与第 {first} 行重复，"
+                        "每名党员每年只能有一个评议结果。",
+                        f'Row {row_no}: the {fields["year"]} result of "{shown}" repeats row {first}; a member '
+                        "has one result per year.")
     if spec.kind == MEMBER_SPEC.kind:
         col = spec.column("number")
         shown = E.shorten(fields["number"])

@@ -40,6 +40,17 @@ class BranchRow:
     note: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class AppraisalRow:
+    """One 民主评议党员 result, as typed in the appraisal sheet. Key: (number, year)."""
+
+    number: str                      # 学号/工号 of the member (in the importer's scope)
+    name: str | None                 # the member's name, checked against the roster when given
+    year: int
+    result: str                      # see APPRAISAL_RESULT choices
+    note: str | None
+
+
 # ---------------------------------------------------------------- choices
 
 
@@ -66,6 +77,12 @@ CATEGORY = (
     Choice("admin", "管理", "admin", ("administration", "管理党支部")),
     Choice("service", "服务", "service", ("服务党支部",)),
     Choice("retired", "离退休", "retired", ("离退休党支部",)),
+)
+APPRAISAL_RESULT = (
+    Choice("excellent", "优秀", "excellent"),
+    Choice("qualified", "合格", "qualified"),
+    Choice("basic", "基本合格", "basically qualified", ("basic",)),
+    Choice("unqualified", "不合格", "unqualified", ("not qualified",)),
 )
 YES_NO = (
     Choice(True, "是", "yes", ("y", "true", "1", "√", "✓", "✔")),
@@ -231,7 +248,39 @@ BRANCH_SPEC = replace(BRANCH_SPEC, example_rows=(
               date(2005, 3, 1), date(2022, 12, 1), 3, "与化学系实验中心联合设立"),
 ))
 
-SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC}
+APPRAISAL_SPEC = RosterSpec(
+    kind="appraisal",
+    title_zh="民主评议党员结果",
+    title_en="Member appraisal results",
+    sheet_zh="民主评议结果",
+    sheet_en="Appraisals",
+    key_fields=("number", "year"),
+    row_type=AppraisalRow,
+    columns=(
+        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
+                   aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
+                   help_zh="党员的学号或工号，须是您所管理的党员。",
+                   help_en="The member's student or staff number; a member you manage."),
+        ColumnSpec("name", "姓名", "Name", TEXT, max_len=60, width=12,
+                   help_zh="可留空；填写时须与名册中的姓名一致（用于核对编号）。",
+                   help_en="May be blank; when given it must match the roster (a check of the number)."),
+        ColumnSpec("year", "年度", "Year", INT, required=True, min_value=1949, max_value=2100, width=8,
+                   aliases=("评议年度",),
+                   help_zh="开展民主评议的年份，如 2024。", help_en="The year of the appraisal, e.g. 2024."),
+        ColumnSpec("result", "评议结果", "Result", ENUM, required=True, choices=APPRAISAL_RESULT, width=12,
+                   aliases=("民主评议结果", "评议等次"),
+                   help_zh="优秀、合格、基本合格、不合格 之一。",
+                   help_en="one of excellent, qualified, basically qualified, unqualified (优秀/合格/基本合格/不合格)."),
+        ColumnSpec("note", "备注", "Note", NOTE, max_len=32767, width=30,
+                   help_zh="可留空。", help_en="May be blank."),
+    ),
+)
+APPRAISAL_SPEC = replace(APPRAISAL_SPEC, example_rows=(
+    AppraisalRow("2012001", "张三", 2024, "excellent", None),
+    AppraisalRow("T0315", "李四", 2024, "qualified", "会上作了自我批评"),
+))
+
+SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC, APPRAISAL_SPEC.kind: APPRAISAL_SPEC}
 
 # Sheets that a template adds beside the data sheet; never imported.
 AUX_SHEETS_ZH = ("说明", "示例")

@@ -24,7 +24,7 @@ from typing import Iterable
 import xlsxwriter
 
 from .reader import MAX_ROWS
-from .spec import (AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, MEMBER_SPEC,
+from .spec import (APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, MEMBER_SPEC,
                    NOTE, ColumnSpec, RosterSpec)
 from .values import MAX_DATE, MIN_DATE, clean_note, clean_text
 
@@ -44,6 +44,14 @@ def member_template(lang: str = "zh") -> bytes:
 
 def branch_template(lang: str = "zh") -> bytes:
     return _template(BRANCH_SPEC, lang)
+
+
+def appraisal_template(lang: str = "zh") -> bytes:
+    return _template(APPRAISAL_SPEC, lang)
+
+
+def export_appraisals(rows: Iterable) -> bytes:
+    return export(APPRAISAL_SPEC, rows)
 
 
 def export_members(rows: Iterable) -> bytes:
@@ -177,8 +185,9 @@ def _write_row(ws, r: int, spec: RosterSpec, row, fm: _Formats, lang: str = "zh"
 def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
     req = [c for c in spec.columns if c.required]
     if lang == "en":
-        key = ("the number (学号/工号)" if spec.kind == "member"
-               else "the pair general branch + branch name (所属党总支 + 党支部名称)")
+        key = {"member": "the number (学号/工号)",
+               "appraisal": "the pair number + year (学号/工号 + 年度)"}.get(
+            spec.kind, "the pair general branch + branch name (所属党总支 + 党支部名称)")
         return [
             f'Fill in the sheet "{spec.sheet_zh}" ({spec.sheet_en} in the English template). Row 1 '
             "holds the column headers: do not rename or delete them. Extra columns are allowed and "
@@ -198,7 +207,7 @@ def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
             "per file.",
             "Errors are reported with the Excel row number and column, e.g. \"Row 5, column D\".",
         ]
-    key = "学号/工号" if spec.kind == "member" else "“所属党总支 + 党支部名称”"
+    key = {"member": "学号/工号", "appraisal": "“学号/工号 + 年度”"}.get(spec.kind, "“所属党总支 + 党支部名称”")
     return [
         f"请在“{spec.sheet_zh}”工作表中填写。第 1 行为列标题，请勿修改或删除；可以增加其他列（导入时忽略），"
         "列的先后顺序不限。",

@@ -3,10 +3,11 @@ from sqlalchemy import and_, event, func, select
 from sqlalchemy.orm import column_property
 
 from app.models.choices import (  # noqa: F401
-    ACTIVITY_KINDS, BALLOT_KINDS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
+    ACTIVITY_KINDS, APPRAISAL_RESULTS, BALLOT_KINDS, DUTY_LEVELS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
     MEMBER_TYPES, ORG_KINDS, SATISFACTION_ANSWERS,
     RECTIFICATION_STATUSES, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
+from app.models.appraisals import DutyReport, MemberAppraisal
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
@@ -21,7 +22,7 @@ from app.models.users import UserOrg
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "DutyReport", "MemberAppraisal", "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
 ]
 

@@ -4,7 +4,7 @@ Anonymity is a property of these tables: a Ballot has no column that names its c
 person or an address, and carries its day only; a BallotCode knows whether it was used,
 never when nor by which vote.
 """
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
@@ -15,7 +15,14 @@ class BallotCampaign(db.Model):
     """One round x one branch x one kind: the codes issued for it and the votes cast."""
 
     __tablename__ = "zb_ballot_campaign"
-    __table_args__ = (UniqueConstraint("round_id", "branch_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "branch_id", "kind"),
+        # 联评: one upward campaign per round about a general branch, and one about the committee
+        UniqueConstraint("round_id", "target_general_branch_id", name="uq_zb_ballot_campaign_round_target"),
+        Index("uq_zb_ballot_campaign_upward_committee", "round_id", unique=True,
+              sqlite_where=text("kind = 'upward' AND target_general_branch_id IS NULL"),
+              postgresql_where=text("kind = 'upward' AND target_general_branch_id IS NULL")),
+    )
     id = Column(Integer, primary_key=True)
     committee_id = Column(Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True)
     round_id = Column(Integer, ForeignKey("zb_round.id", ondelete="RESTRICT"), nullable=False, index=True)
@@ -36,6 +43,11 @@ class BallotCampaign(db.Model):
 
     def __str__(self):
         return f"{self.branch or self.target_general_branch or ''} · {self.kind}"
+
+    @property
+    def judges_committee(self) -> bool:
+        """An upward campaign about the committee itself (no branch, no general branch)."""
+        return self.kind == "upward" and self.target_general_branch_id is None and self.branch_id is None
 
     @property
     def is_open(self) -> bool:

@@ -73,3 +73,19 @@ BALLOT_KINDS = {"members": _l("党员评议"), "masses": _l("群众满意度"), 
 CAMPAIGN_STATUSES = {"open": _l("进行中"), "closed": _l("已结束")}
 
 SATISFACTION_ANSWERS = {"satisfied": _l("满意"), "basic": _l("基本满意"), "unsatisfied": _l("不满意")}
+
+APPRAISAL_RESULTS = {"excellent": _l("优秀"), "qualified": _l("合格"), "basic": _l("基本合格"),
+                     "unqualified": _l("不合格")}
+
+DUTY_LEVELS = {"branch": _l("党支部书记向党总支述职"), "general_branch": _l("党总支书记向党委述职")}
+
+# The five items of a 联评 ballot (五、(三): representatives evaluate how the committee and
+# the 院系 units lead branch building), each scored 0..20 like a branch standard; drawn from
+# the plan's own tasks (三、(一)..(五)). zhibu's defaults, not the seed's words.
+UPWARD_ITEMS = (
+    (_l("抓党支部建设的责任落实"), _l("把党支部建设列入议事日程，书记带头抓，责任明确、检查考核到位。")),
+    (_l("党支部设置与书记队伍建设"), _l("按规定设置和调整党支部，及时换届；选好配强支部书记并组织培训。")),
+    (_l("对党支部工作的指导与支持"), _l("联系党支部、参加组织生活；保障活动经费和培训经费，帮助解决困难。")),
+    (_l("组织生活与制度落实的督促"), _l("督促“三会一课”、组织生活会、民主评议党员等制度落实，抓好整改。")),
+    (_l("党员群众的评价"), _l("作风务实，听取党员群众意见，党员群众对抓党建工作的总体满意程度。")),
+)

@@ -44,6 +44,11 @@ COLUMN_LABELS = {
     "topic": _l("主题"),
     "organizer": _l("组织单位"),
     "year": _l("年度"),
+    "result": _l("评议结果"),
+    "appraisals": _l("民主评议党员结果"),
+    "reported_on": _l("述职日期"),
+    "reporter": _l("述职人"),
+    "file_name": _l("述职报告文件"),
     "activity_funds": _l("活动经费（元）"),
     "training_funds": _l("培训经费（元）"),
     "occurred_on": _l("发生日期"),
@@ -101,4 +106,6 @@ MODEL_LABELS = {
     "BallotCode": _l("选票代码"),
     "Ballot": _l("选票"),
     "BallotThrottle": _l("选票代码查询记录"),
+    "MemberAppraisal": _l("民主评议党员结果"),
+    "DutyReport": _l("述职记录"),
 }

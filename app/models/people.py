@@ -25,6 +25,9 @@ class Member(db.Model):
     branch = relationship("Branch")
     # Kept equal to the branch's committee by a flush hook, so the number can be unique per committee.
     committee_id = Column(Integer, ForeignKey("zb_committee.id"), nullable=False, index=True)
+    # 民主评议党员 results, newest first (shown on the member's page)
+    appraisals = relationship("MemberAppraisal", order_by="MemberAppraisal.year.desc()",
+                              viewonly=True)
 
     def __str__(self):
         return f"{self.name}（{self.number}）"

@@ -44,7 +44,7 @@ Rates are fractions (0.7, not 70). Errors are ValueError (PolicyError) naming th
 gives the dict back, e.g. to store with an assessment which policy graded it.
 """
 
-from .ballots import BallotInputError, CampaignTally, Origin, check_min_turnout, parse_answers
+from .ballots import BallotInputError, CampaignTally, Origin, UpwardTally, check_min_turnout, parse_answers
 from .engine import ScoringResult, SourceLine, VetoFact, add_months, round_score, score, source_score
 from .model import (
     GRADE_A,
@@ -62,7 +62,7 @@ from .policy import POLICY_KEYS, PolicyError, ScoringPolicy, policy_from_mapping
 
 __all__ = [
     "BallotInputError",
-    "CampaignTally",
+    "CampaignTally", "UpwardTally",
     "Origin",
     "check_min_turnout",
     "parse_answers",

@@ -67,6 +67,32 @@ class CampaignTally:
 
 
 @dataclass(frozen=True, slots=True)
+class UpwardTally:
+    """The votes of one 联评 campaign: turnout and the sum of each item's scores."""
+
+    turnout: int = 0
+    item_sums: tuple = (0, 0, 0, 0, 0)
+    min_turnout: int = DEFAULT_MIN_TURNOUT
+    closed: bool = False
+
+    @property
+    def enough(self) -> bool:
+        return self.turnout >= self.min_turnout and self.turnout > 0
+
+    def item_means(self) -> tuple | None:
+        """Each item's mean (0..20), or None below the minimum turnout."""
+        if not self.enough:
+            return None
+        return tuple(round_score(s / self.turnout) for s in self.item_sums)
+
+    def score(self) -> float | None:
+        """The evaluation: the mean of the ballots' totals (0..100), or None below the minimum turnout."""
+        if not self.enough:
+            return None
+        return round_score(sum(self.item_sums) / self.turnout)
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where an assessment figure came from, for the explanation.
 

@@ -37,6 +37,12 @@ PERMISSIONS = {
     # ballot campaigns are organized above the branch being judged, never by it
     "Ballots":        (RW,        RW,             ()),
     "Forms":          (R,         R,              ()),
+    # 民主评议党员: the branch enters its own members' results after its meeting
+    "MemberAppraisal": (RWD,      RWD,            RWD),
+    # 述职: each level files its own report; the level above reads it
+    "DutyReport":     (RWD,       RWD,            RWD),
+    # 联评 results: the committee organizes and exports; a general branch reads its own
+    "UpwardReport":   (("read", "write", "export"), R, ()),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -59,6 +65,9 @@ MENU_OF_RESOURCE = {
     "Rectification": ("Rectifications", "Assessment"),
     "Ballots": ("Ballot campaigns", "Assessment"),
     "Forms": (),
+    "MemberAppraisal": ("Member appraisals", "Members"),
+    "DutyReport": ("Duty reports", "Assessment"),
+    "UpwardReport": ("Upward evaluation", "Assessment"),
 }
 
 # What every logged-in user may do regardless of role.

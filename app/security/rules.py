@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, Funding, GeneralBranch,
-    ImportRecord, Member, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
+    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
+    ImportRecord, Member, MemberAppraisal, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
     StandardItem, TrainingRecord, UserOrg,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
@@ -155,6 +155,14 @@ _typed_sheet_at = both(_sheet_at, _typed_members_allowed)
 # of its committee's.
 _campaign_gb = at_branch(BallotCampaign.branch_id)
 _campaign_committee = at_committee(BallotCampaign.committee_id)
+
+
+def _upward_about_own(actor):
+    """联评 about the actor's own general branch: it reads its result, never organizes it."""
+    return and_(BallotCampaign.kind == "upward", BallotCampaign.target_general_branch_id == actor.general_branch_id)
+
+
+_campaign_gb_read = lambda actor: or_(_campaign_gb(actor), _upward_about_own(actor))  # noqa: E731
 _code_at = {COMMITTEE: via(BallotCode.campaign_id, _CAMP.c.id, at_committee(_CAMP.c.committee_id)),
             GENERAL_BRANCH: via(BallotCode.campaign_id, _CAMP.c.id, at_branch(_CAMP.c.branch_id))}
 CAMPAIGN_FIELDS = frozenset({"status", "closed_on", "issued"})
@@ -162,6 +170,7 @@ _note_at = via(RectificationNote.rectification_id, _REC.c.id, at_branch(_REC.c.b
 _violation_at = via(SecretaryViolation.secretary_id, _SEC.c.id, at_branch(_SEC.c.branch_id))
 _member_at = {COMMITTEE: members_of_committee, GENERAL_BRANCH: at_branch(Member.branch_id),
               BRANCH: at_branch(Member.branch_id)}
+_appraisal_at = via(MemberAppraisal.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
 _training_at = via(TrainingRecord.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
 
 RATES = ("mass_satisfaction", "secretary_satisfaction")
@@ -244,13 +253,30 @@ RULES: dict = {
                              write=both(_typed_sheet_at, _sheet_source), delete=both(_sheet_at, _sheet_source)),
         BRANCH: crud(both(_sheet_at, _sheet_source)),
     },
+    # 民主评议党员 results: entered by the branch after its meeting for its own members, and by
+    # the general branch and the committee for the members below them (DOMAIN.md: "meeting,
+    # training event, documents, 民主评议党员": all / all under itself / its own).
+    MemberAppraisal: {role: crud(_appraisal_at) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # 述职 (五、(三)): a branch secretary reports to its general branch, a general-branch
+    # secretary to the committee. The reporter keeps its own record (the branch its reports,
+    # the general branch its own and those it receives); the committee all of its committee.
+    # A branch never sees its general branch's report, nor another branch's.
+    DutyReport: {
+        COMMITTEE: crud(at_committee(DutyReport.committee_id)),
+        GENERAL_BRANCH: crud(lambda actor: DutyReport.general_branch_id == actor.general_branch_id),
+        BRANCH: crud(lambda actor: DutyReport.branch_id == actor.branch_id),
+    },
     # Ballot campaigns (DOMAIN.md "Ballots"): opened, closed and given codes by the general
     # branch for its branches or by the committee; never by the branch being judged, which
-    # does not even see them (nor their codes).
+    # does not even see them (nor their codes). Upward campaigns (联评, 五、(三)) judge a
+    # general branch or the committee: only the committee opens them, for its general
+    # branches and for itself (the seed: representatives evaluate 校党委 and the 院系 units;
+    # the one judged never runs its own evaluation); a general branch reads the campaign
+    # about itself (its result), not its codes, and cannot change it.
     BallotCampaign: {
         COMMITTEE: Rule(read=_campaign_committee, create=_campaign_committee, write=_campaign_committee,
                         fields=CAMPAIGN_FIELDS),
-        GENERAL_BRANCH: Rule(read=_campaign_gb, create=_campaign_gb, write=_campaign_gb, fields=CAMPAIGN_FIELDS),
+        GENERAL_BRANCH: Rule(read=_campaign_gb_read, create=_campaign_gb, write=_campaign_gb, fields=CAMPAIGN_FIELDS),
         BRANCH: Rule(read=nowhere),
     },
     # Codes are created by the organizer and only ever marked used by the voting (system actor
@@ -296,6 +322,9 @@ FROZEN = {
     BallotCampaign: frozenset({"committee_id", "round_id", "branch_id", "target_general_branch_id", "kind",
                                "min_turnout", "opened_on", "opened_by_id"}),
     BallotCode: frozenset({"campaign_id", "digest"}),
+    MemberAppraisal: frozenset({"member_id"}),
+    DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
+                           "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
     AuditLog: frozenset({"user_id", "at", "table_name", "record_id", "field", "old_value", "new_value", "reason"}),
 }

@@ -11,7 +11,7 @@ from collections import defaultdict
 from sqlalchemy import case, func, select
 
 from app.models import Ballot, BallotCampaign
-from app.scoring import CampaignTally
+from app.scoring import CampaignTally, UpwardTally
 from app.scoring.ballots import CONTENT
 from app.security.scope import unscoped
 
@@ -80,3 +80,20 @@ def tallies_of_round(session, round_id) -> dict:
 def turnouts(session, campaign_ids) -> dict:
     """campaign id -> ballots cast (what an organizer sees of its campaigns)."""
     return {cid: agg[0] for cid, agg in _aggregates(session, campaign_ids).items()}
+
+
+def upward_tallies(session, campaigns) -> dict:
+    """campaign id -> UpwardTally for 联评 campaigns (turnout and each item's sum)."""
+    ids = [c.id for c in campaigns]
+    if not ids:
+        return {}
+    items = (Ballot.s1, Ballot.s2, Ballot.s3, Ballot.s4, Ballot.s5)
+    rows = session.execute(unscoped(
+        select(Ballot.campaign_id, func.count(Ballot.id), *(func.coalesce(func.sum(i), 0) for i in items))
+        .where(Ballot.campaign_id.in_(ids)).group_by(Ballot.campaign_id)))
+    sums = {r[0]: (int(r[1]), tuple(int(v) for v in r[2:])) for r in rows}
+    out = {}
+    for c in campaigns:
+        turnout, item_sums = sums.get(c.id, (0, (0, 0, 0, 0, 0)))
+        out[c.id] = UpwardTally(turnout, item_sums, c.min_turnout or 5, c.status == "closed")
+    return out

@@ -27,9 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import DomainError, Refused
 from app.extensions import db
 from app.models import (
-    AssessmentRound, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, StandardItem,
+    AssessmentRound, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, GeneralBranch,
+    StandardItem,
 )
 from app.scoring import BallotInputError, check_min_turnout, parse_answers
+from app.models.choices import UPWARD_ITEMS
 from app.security.rules import may
 from app.security.scope import system_actor, unscoped
 from app.services.ballot_tally import turnouts
@@ -78,6 +80,44 @@ class BadAnswers(BallotError):
 def new_code() -> str:
     """One fresh code from the CSPRNG."""
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+SEED_BYTES = 32
+
+
+def new_seed() -> bytes:
+    """256 bits from the CSPRNG: the whole of a batch of codes, in 32 bytes."""
+    return secrets.token_bytes(SEED_BYTES)
+
+
+def codes_from_seed(seed: bytes, count: int) -> list[str]:
+    """The batch a seed stands for: HMAC-SHA256(seed, counter) as a deterministic random bit
+    generator (the HMAC-DRBG idea), bytes mapped onto the alphabet by rejection sampling
+    (only bytes below 31*8 = 248 count, so every character is equally likely).
+
+    The view keeps only the seed in the organizer's session between the POST that issues
+    a batch and the one page that shows it (POST-redirect-GET): a batch of 500 codes would
+    not fit into a session cookie, a seed does."""
+    if len(seed) != SEED_BYTES:
+        raise ValueError("a batch seed is 32 bytes")
+    codes, seen, counter, chars = [], set(), 0, []
+    limit = len(ALPHABET) * (256 // len(ALPHABET))
+    while len(codes) < count:
+        block = hmac.new(seed, counter.to_bytes(8, "big"), hashlib.sha256).digest()
+        counter += 1
+        for byte in block:
+            if byte >= limit:
+                continue
+            chars.append(ALPHABET[byte % len(ALPHABET)])
+            if len(chars) == CODE_LENGTH:
+                code = "".join(chars)
+                chars = []
+                if code not in seen:
+                    seen.add(code)
+                    codes.append(code)
+                if len(codes) == count:
+                    break
+    return codes
 
 
 def normalise(text) -> str | None:
@@ -143,17 +183,65 @@ def open_campaign(round_: AssessmentRound, branch: Branch, kind: str, min_turnou
     return campaign
 
 
-def issue_codes(campaign: BallotCampaign, count, actor) -> list[str]:
-    """N new one-time codes for an open campaign; returns them in plain text, this once."""
+def _check_upward_organizer(actor):
+    """联评 is organized by the committee only (for its general branches and for itself)."""
+    if actor is None or actor.kind not in ("committee", "all", "system"):
+        raise CampaignRefused(_("联评（对党总支和党委抓党支部建设工作的评议）只能由党委组织。"))
+
+
+def open_upward_campaign(round_: AssessmentRound, general_branch: GeneralBranch | None, min_turnout, actor,
+                         user=None) -> BallotCampaign:
+    """Open a 联评 campaign in a round about a general branch, or (None) about the committee."""
     _check_organizer(actor)
+    _check_upward_organizer(actor)
+    if round_ is None:
+        raise BallotError(_("请选择考评批次。"))
+    if round_.is_closed:
+        raise BallotError(_("考评批次「%(name)s」已结束，不能再组织测评。", name=round_.name))
+    try:
+        min_turnout = check_min_turnout(min_turnout)
+    except ValueError:
+        raise BallotError(_("最低有效票数须为 1 到 10000 之间的整数。")) from None
+    if general_branch is not None and general_branch.committee_id != round_.committee_id:
+        raise BallotError(_("该党总支不属于组织这个考评批次的党委。"))
+    target_id = general_branch.id if general_branch is not None else None
+    exists = db.session.scalar(unscoped(select(BallotCampaign.id).where(
+        BallotCampaign.round_id == round_.id, BallotCampaign.kind == "upward",
+        BallotCampaign.target_general_branch_id.is_(None) if target_id is None
+        else BallotCampaign.target_general_branch_id == target_id)))
+    if exists:
+        raise BallotError(_("本批次已有对该组织的联评，请在原测评中追加选票代码。"))
+    campaign = BallotCampaign(committee_id=round_.committee_id, round=round_, branch=None,
+                              target_general_branch=general_branch, kind="upward", min_turnout=min_turnout,
+                              status="open", issued=0, opened_on=date.today(), opened_by_id=getattr(user, "id", None))
+    db.session.add(campaign)
+    try:
+        commit()
+    except IntegrityError:  # two at once: the unique indexes decide
+        db.session.rollback()
+        raise BallotError(_("本批次已有对该组织的联评，请在原测评中追加选票代码。")) from None
+    return campaign
+
+
+def issue_codes(campaign: BallotCampaign, count, actor, seed: bytes | None = None) -> list[str]:
+    """N new one-time codes for an open campaign; returns them in plain text, this once.
+
+    With a seed (new_seed()), the codes are codes_from_seed(seed, count): the caller may keep
+    the seed instead of the codes until it shows them."""
+    _check_organizer(actor)
+    if campaign.kind == "upward":
+        _check_upward_organizer(actor)
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CODES_PER_ISSUE:
         raise BallotError(_("每次可发放 1 到 %(max)d 个选票代码。", max=MAX_CODES_PER_ISSUE))
     if not campaign.is_open:
         raise BallotError(_("测评已结束，不能再发放选票代码。"))
-    codes = set()
-    while len(codes) < count:
-        codes.add(new_code())
-    codes = sorted(codes, key=lambda _c: secrets.randbits(32))
+    if seed is None:
+        codes = set()
+        while len(codes) < count:
+            codes.add(new_code())
+        codes = sorted(codes, key=lambda _c: secrets.randbits(32))
+    else:
+        codes = codes_from_seed(seed, count)
     db.session.add_all(BallotCode(campaign=campaign, digest=digest(c), used=False) for c in codes)
     campaign.issued = (campaign.issued or 0) + count
     commit()
@@ -163,6 +251,8 @@ def issue_codes(campaign: BallotCampaign, count, actor) -> list[str]:
 def close_campaign(campaign: BallotCampaign, actor) -> None:
     """Close a campaign: its tally is final from now on."""
     _check_organizer(actor)
+    if campaign.kind == "upward":
+        _check_upward_organizer(actor)
     if campaign.status == "closed":
         raise BallotError(_("该测评已经结束。"))
     campaign.status, campaign.closed_on = "closed", date.today()
@@ -171,7 +261,8 @@ def close_campaign(campaign: BallotCampaign, actor) -> None:
 
 def campaigns_in_scope():
     """The campaigns the actor organizes (scoped by the rules), with their turnout."""
-    rows = db.session.scalars(select(BallotCampaign).order_by(BallotCampaign.id.desc())).all()
+    rows = db.session.scalars(select(BallotCampaign).where(BallotCampaign.kind != "upward")
+                              .order_by(BallotCampaign.id.desc())).all()
     # counting votes is how an organizer follows its campaign; single votes stay unread
     counts = turnouts(db.session, [c.id for c in rows])
     return [(c, counts.get(c.id, 0)) for c in rows]
@@ -237,12 +328,33 @@ def ballot_page(code_text: str, address: str) -> dict:
     """What the voting page shows for a code: the branch, the kind, the standards' texts."""
     with system_actor("ballot"):
         _row, campaign = _campaign_of(code_text, address)
+        if campaign.kind == "upward":
+            return _upward_page(campaign)
         branch = db.session.get(Branch, campaign.branch_id)
         standards = db.session.scalars(unscoped(select(StandardItem).where(
             StandardItem.category == branch.category).order_by(StandardItem.number))).all()
         return {"kind": campaign.kind, "branch": branch.name, "general_branch": branch.general_branch.name,
                 "round": campaign.round.name,
                 "standards": [(s.number, s.title, s.connotation, s.elements) for s in standards]}
+
+
+def target_name(campaign: BallotCampaign) -> str:
+    """Whom an upward campaign judges: the general branch, or the committee itself."""
+    if campaign.target_general_branch_id is not None:
+        return db.session.get(GeneralBranch, campaign.target_general_branch_id).name
+    return db.session.get(Committee, campaign.committee_id).name
+
+
+def _upward_page(campaign: BallotCampaign) -> dict:
+    committee = db.session.get(Committee, campaign.committee_id)
+    return {"kind": "upward", "branch": target_name(campaign), "general_branch": committee.name,
+            "round": campaign.round.name,
+            "standards": [(i, str(title), str(text), "") for i, (title, text) in enumerate(upward_items(), start=1)]}
+
+
+def upward_items() -> list:
+    """The five items of a 联评 ballot, translated (titles and what each asks)."""
+    return [(str(title), str(text)) for title, text in UPWARD_ITEMS]
 
 
 def cast(code_text: str, form, address: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,23 +26,25 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.imports import (
-    BRANCH_SPEC, MEMBER_SPEC, BranchRow, ImportFileError, MemberRow, RowError, export_branches,
-    export_members, parse_branches, parse_members, plan_branches, plan_members,
+    APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, AppraisalRow, BranchRow, ImportFileError, MemberRow, RowError,
+    export_appraisals, export_branches, export_members, parse_appraisals, parse_branches, parse_members,
+    plan_appraisals, plan_branches, plan_members,
 )
 from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
-from app.models import Branch, GeneralBranch, ImportRecord, Member
+from app.models import Branch, GeneralBranch, ImportRecord, Member, MemberAppraisal
 from app.security.scope import OrgRef, org_of_user, scope_clause, unscoped
 from app.errors import DomainError, Refused
 
-KINDS = ("members", "branches")
+KINDS = ("members", "branches", "appraisals")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
 NUMBER_TAKEN = "number_taken"
 CONFLICT = "conflict"
-RESOURCE = {"members": "Member", "branches": "Branch"}
+RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal"}
+SPEC_OF = {"members": MEMBER_SPEC, "branches": BRANCH_SPEC, "appraisals": APPRAISAL_SPEC}
 
 
 class ImportDenied(Refused):
@@ -131,6 +133,28 @@ def _branch_rows(org: OrgRef):
         yield r[0], BranchRow(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
 
 
+def _appraisal_rows(org: OrgRef):
+    """(id, AppraisalRow) of every 民主评议 result in scope, by number and year."""
+    stmt = (
+        select(MemberAppraisal.id, Member.number, Member.name, MemberAppraisal.year, MemberAppraisal.result,
+               MemberAppraisal.note)
+        .join(Member, MemberAppraisal.member_id == Member.id)
+        .join(Branch, Member.branch_id == Branch.id)
+        .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
+        .where(scope_clause(MemberAppraisal, org))
+        .order_by(MemberAppraisal.year.desc(), GeneralBranch.code, Branch.code, Member.number)
+        .execution_options(yield_per=5000)
+    )
+    for r in db.session.execute(stmt):
+        yield r[0], AppraisalRow(r[1], r[2], r[3], r[4], r[5])
+
+
+def _members_in_scope(org: OrgRef) -> dict:
+    """number -> (id, name) of the members the importer manages."""
+    stmt = select(Member.number, Member.id, Member.name).where(scope_clause(Member, org))
+    return {number: (mid, name) for number, mid, name in db.session.execute(stmt)}
+
+
 def _branch_ids(org: OrgRef) -> dict:
     """(general branch name, branch name) -> branch id, for the branches in scope."""
     stmt = (
@@ -196,6 +220,16 @@ def _sorted_errors(errors: list) -> list:
 def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
     """Parse and plan against the database now (ImportFileError for whole-file problems)."""
     limit = max_import_bytes()
+    if kind == "appraisals":
+        parsed = parse_appraisals(data, max_bytes=limit)
+        existing, ids = {}, {}
+        for aid, row in _appraisal_rows(org):
+            existing[(row.number, row.year)] = row
+            ids[(row.number, row.year)] = aid
+        members = _members_in_scope(org)
+        plan = plan_appraisals(parsed, existing, {n: name for n, (_mid, name) in members.items()},
+                               max_year=date.today().year)
+        return _Planned(parsed, plan, ids, {n: mid for n, (mid, _name) in members.items()})
     if kind == "members":
         parsed = parse_members(data, max_bytes=limit)
         existing, ids = {}, {}
@@ -229,19 +263,21 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
 
 
 def _key_text(kind: str, row) -> str:
+    if kind == "appraisals":
+        return f"{row.number} · {row.year}"
     return row.number if kind == "members" else f"{row.general_branch} / {row.name}"
 
 
 def _summary(kind: str, planned: _Planned) -> dict:
     plan, parsed = planned.plan, planned.parsed
-    spec = MEMBER_SPEC if kind == "members" else BRANCH_SPEC
+    spec = SPEC_OF[kind]
     headers = {c.field: c.header_zh for c in spec.columns}
     return {
         **plan.summary(),
         "total_rows": parsed.total_rows,
         "ignored_columns": list(parsed.ignored_columns),
         "sheet": parsed.sheet_name,
-        "new_rows": [{"row": n, "key": _key_text(kind, r), "name": r.name} for n, r in plan.new[:MAX_PREVIEW]],
+        "new_rows": [{"row": n, "key": _key_text(kind, r), "name": r.name or ""} for n, r in plan.new[:MAX_PREVIEW]],
         "updated_rows": [
             {"row": n, "key": _key_text(kind, new), "name": new.name, "fields": [headers[f] for f in changed]}
             for n, _old, new, changed in plan.updated[:MAX_PREVIEW]
@@ -335,7 +371,7 @@ def apply(user, record_id: int) -> Outcome:
         if claimed != 1:    # someone confirmed the same record a moment ago
             db.session.rollback()
             raise ImportDenied(_("这次导入已经处理过，不能再次确认。请重新上传文件。"))
-        (_write_members if record.kind == "members" else _write_branches)(planned, org)
+        WRITERS[record.kind](planned, org)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -392,6 +428,21 @@ def _write_branches(planned: _Planned, org: OrgRef) -> None:
     ))
 
 
+def _write_appraisals(planned: _Planned, org: OrgRef) -> None:
+    plan, members, ids = planned.plan, planned.parents, planned.ids
+    _insert(MemberAppraisal, (
+        {"member_id": members[row.number], "year": row.year, "result": row.result, "note": row.note}
+        for _, row in plan.new
+    ))
+    _update(MemberAppraisal, (
+        {"_id": ids[(old.number, old.year)], "result": new.result, "note": new.note}
+        for _, old, new, _changed in plan.updated
+    ))
+
+
+WRITERS = {"members": _write_members, "branches": _write_branches, "appraisals": _write_appraisals}
+
+
 def _chunks(values, size=WRITE_CHUNK):
     chunk = []
     for value in values:
@@ -428,6 +479,8 @@ def _status_label(status: str) -> str:
 
 def export_bytes(org: OrgRef, kind: str) -> bytes:
     """The roster in scope as an xlsx in the template's layout (round-trips unchanged)."""
+    if kind == "appraisals":
+        return export_appraisals(row for _id, row in _appraisal_rows(org))
     if kind == "members":
         return export_members(row for _id, row in _member_rows(org))
     return export_branches(row for _id, row in _branch_rows(org))

@@ -7,8 +7,8 @@ from app.extensions import db
 from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
-    Rectification, Secretary, TrainingRecord, UserOrg,
+    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
+    Member, MemberAppraisal, Rectification, Secretary, TrainingRecord, UserOrg,
 )
 
 # Children that must be moved or deleted first: deleting never cascades them away.
@@ -18,15 +18,18 @@ DELETE_BLOCKERS = {
         (Branch.general_branch_id, _l("党支部")),
         (ContactCadre.general_branch_id, _l("联系干部")),
         (UserOrg.general_branch_id, _l("登录账号")),
+        (DutyReport.general_branch_id, _l("述职记录")),
     ],
     Branch: [
         (Member.branch_id, _l("党员")),
         (Secretary.branch_id, _l("支部书记任职记录")),
         (Activity.branch_id, _l("组织生活记录")),
         (Funding.branch_id, _l("经费记录")),
+        (DutyReport.branch_id, _l("述职记录")),
         (UserOrg.branch_id, _l("登录账号")),
     ],
-    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录"))],
+    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录")),
+             (MemberAppraisal.member_id, _l("民主评议党员结果"))],
     # the foreign keys RESTRICT: without this a round with assessments fails as a 500
     AssessmentRound: [(Assessment.round_id, _l("考评记录")), (Rectification.round_id, _l("整改事项")),
                       (AssessmentRound.base_round_id, _l("考评批次"))],

@@ -1,7 +1,7 @@
 """Ballot campaigns for their organizers (/ballots/) and the anonymous voting page (/ballot/<code>)."""
 from base64 import b64encode
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -37,12 +37,24 @@ def _int(name, default=None):
     return value
 
 
+PENDING = "zhibu_ballot_batch"  # session key: the seed of the batch issued, until it is shown
+
+
+def issue_and_redirect(campaign, count):
+    """Issue a batch, keep its seed in the session for one view, redirect to it (PRG)."""
+    seed = service.new_seed()
+    codes = service.issue_codes(campaign, count, current_org(), seed=seed)
+    session[PENDING] = {"campaign": campaign.id, "seed": seed.hex(), "count": len(codes)}
+    return redirect(url_for("BallotsView.codes", pk=campaign.id))
+
+
 class BallotsView(BaseView):
     """匿名测评: campaigns the general branch or the committee organizes, codes issued once."""
 
     route_base = "/ballots"
     class_permission_name = "Ballots"
-    method_permission_name = {"index": "read", "open": "write", "issue": "write", "close": "write"}
+    method_permission_name = {"index": "read", "open": "write", "issue": "write", "close": "write",
+                              "codes": "write"}
     default_view = "index"
 
     @expose("/")
@@ -56,12 +68,20 @@ class BallotsView(BaseView):
             kinds={k: v for k, v in BALLOT_KINDS.items() if k != "upward"}, statuses=CAMPAIGN_STATUSES,
             all_kinds=BALLOT_KINDS, label=label)
 
+    def _back(self, campaign):
+        return url_for("UpwardView.index") if campaign.kind == "upward" else url_for("BallotsView.index")
+
     def _codes_page(self, campaign, codes):
         slips = [(service.pretty(c), url_for("BallotVoteView.vote", code=c, _external=True)) for c in codes]
         slips = [(text, link, qr_svg(link)) for text, link in slips]
         plain = "data:text/plain;charset=utf-8;base64," + b64encode(codes_text(codes).encode()).decode()
-        return self.render_template("ballots/codes.html", campaign=campaign, slips=slips, plain=plain,
-                                    kinds=BALLOT_KINDS, label=label, html_lang=_html_lang())
+        target = service.target_name(campaign) if campaign.kind == "upward" else campaign.branch.name
+        return self.render_template("ballots/codes.html", campaign=campaign, slips=slips, plain=plain, target=target,
+                                    back=self._back(campaign), kinds=BALLOT_KINDS, label=label,
+                                    html_lang=_html_lang())
+
+    def _issued(self, campaign, count):
+        return issue_and_redirect(campaign, count)
 
     @expose("/open", methods=["POST"])
     @has_access
@@ -71,29 +91,47 @@ class BallotsView(BaseView):
             branch = _scoped(Branch, _int("branch") or 0)
             campaign = service.open_campaign(round_, branch, request.form.get("kind", ""),
                                              _int("min_turnout", 5), current_org(), g.user)
-            codes = service.issue_codes(campaign, _int("count", 0), current_org())
+            return self._issued(campaign, _int("count", 0))
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
             return redirect(url_for("BallotsView.index"))
-        return self._codes_page(campaign, codes)
 
     @expose("/<int:pk>/issue", methods=["POST"])
     @has_access
     def issue(self, pk):
         campaign = _scoped(BallotCampaign, pk)
+        back = self._back(campaign)
         try:
-            codes = service.issue_codes(campaign, _int("count", 0), current_org())
+            return self._issued(campaign, _int("count", 0))
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
-            return redirect(url_for("BallotsView.index"))
+            return redirect(back)
+
+    @expose("/<int:pk>/codes")
+    @has_access
+    def codes(self, pk):
+        """The batch just issued, shown once: the seed leaves the session as the page is made.
+
+        A refresh (or any later visit) finds no seed and says so; the codes exist nowhere else."""
+        campaign = _scoped(BallotCampaign, pk)
+        pending = session.get(PENDING)
+        if not isinstance(pending, dict) or pending.get("campaign") != campaign.id:
+            flash(_("选票代码只显示一次，已经显示过了；如需更多代码，请追加发放。"), "warning")
+            return redirect(self._back(campaign))
+        session.pop(PENDING, None)
+        try:
+            codes = service.codes_from_seed(bytes.fromhex(pending["seed"]), int(pending["count"]))
+        except (KeyError, TypeError, ValueError):
+            abort(404)
         return self._codes_page(campaign, codes)
 
     @expose("/<int:pk>/close", methods=["POST"])
     @has_access
     def close(self, pk):
         campaign = _scoped(BallotCampaign, pk)
+        back = self._back(campaign)
         try:
             service.close_campaign(campaign, current_org())
         except DomainError as exc:
@@ -101,7 +139,7 @@ class BallotsView(BaseView):
             flash(str(exc), "danger")
         else:
             flash(_("测评已结束，统计结果为最终结果。"), "success")
-        return redirect(url_for("BallotsView.index"))
+        return redirect(back)
 
 
 STATUS_OF = {service.UnknownCode: 404, service.CodeUsed: 409, service.CampaignClosed: 410,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
-from app.imports import ImportFileError, branch_template, member_template
+from app.imports import ImportFileError, appraisal_template, branch_template, member_template
 from app.imports.errors import human_size
 from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
@@ -29,7 +29,11 @@ from app.services import imports as service
 from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册")}
+KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果")}
+TEMPLATES = {"members": (member_template, "member-roster-template.xlsx"),
+             "branches": (branch_template, "branch-roster-template.xlsx"),
+             "appraisals": (appraisal_template, "member-appraisal-template.xlsx")}
+EXPORT_NAMES = {"members": "member-roster", "branches": "branch-roster", "appraisals": "member-appraisals"}
 RECORDS_PER_PAGE = 50
 
 
@@ -170,8 +174,7 @@ class RosterImportView(BaseView):
         """The empty roster template, in the current language."""
         if kind not in service.KINDS:
             abort(404)
-        build = member_template if kind == "members" else branch_template
-        ascii_name = f"{kind[:-1]}-roster-template.xlsx"
+        build, ascii_name = TEMPLATES[kind]
         name = ascii_name if lang() == "en" else f"{KIND_TITLES[kind]}导入模板.xlsx"
         return xlsx_download(build(lang()), name, ascii_name)
 
@@ -186,7 +189,7 @@ class RosterImportView(BaseView):
             abort(403)
         stamp = f"{date.today():%Y%m%d}"
         return xlsx_download(service.export_bytes(org, kind), f"{KIND_TITLES[kind]}-{stamp}.xlsx",
-                             f"{kind[:-1]}-roster-{stamp}.xlsx")
+                             f"{EXPORT_NAMES[kind]}-{stamp}.xlsx")
 
 
 def xlsx_download(data: bytes, name: str, ascii_name: str):

@@ -17,7 +17,10 @@ class MemberView(BulkEditMixin, ScopedModelView):
     add_title = _l("新增党员")
     edit_title = _l("编辑党员")
     list_columns = ["number", "name", "gender", "member_type", "joined_on", "unit", "branch"]
-    add_columns = edit_columns = show_columns = MEMBER_FIELDS
+    add_columns = edit_columns = MEMBER_FIELDS
+    show_columns = MEMBER_FIELDS + ["appraisals"]
+    # 民主评议党员 results, newest first: "2024：优秀；2023：合格" (none: a dash)
+    formatters_columns = {"appraisals": lambda rows: "；".join(str(a) for a in rows) if rows else "—"}
     search_columns = ["number", "name", "gender", "member_type", "joined_on", "unit", "is_teacher_backbone", "branch"]
     order_columns = ["number", "name", "member_type", "joined_on", "unit"]
     base_order = ("number", "asc")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.models import Ballot, BallotCampaign, BallotCode, Branch, ScoreSheet, StandardItem
 from tests.support.ballots import (
-    Voter, assessment_of, branch_id, campaign_row, members_answers, open_campaign, open_round_id,
+    Voter, assessment_of, branch_id, campaign_row, codes_of, members_answers, open_campaign, open_round_id,
 )
 from tests.support.rosters import text_of
 
@@ -212,7 +212,7 @@ def test_the_issue_page_prints_slips_with_qr_codes_and_a_plain_list(app, login_a
     organizer = login_as("gb01")
     response = organizer.post_form("/ballots/open", {
         "round": open_round_id(db_session), "branch": branch_id(db_session, "gb01-b03"), "kind": "masses",
-        "min_turnout": 5, "count": 4}, token_from="/ballots/")
+        "min_turnout": 5, "count": 4}, token_from="/ballots/", follow_redirects=True)
     page = response.text
     assert "size: A4" in page and page.count('class="slip"') == 4
     links = re.findall(r'<div class="url">([^<]+)</div>', page)
@@ -241,3 +241,56 @@ def test_the_committee_recompute_keeps_the_ballots_tally(app, login_as, db_sessi
     after = assessment_of(db_session, "gb01-b01")
     assert after.member_score == pytest.approx(member_score)
     assert after.secretary_satisfaction == pytest.approx(secretary) == pytest.approx(1.0)  # satisfied, basic, satisfied
+
+
+def test_the_codes_page_is_shown_once_and_a_refresh_issues_nothing(app, login_as, db_session):
+    """POST-redirect-GET: the POST issues and redirects; the page shows the batch once; a
+    refresh (the GET again) neither shows the codes again nor issues a new batch."""
+    organizer = login_as("gb01")
+    response = organizer.post_form("/ballots/open", {
+        "round": open_round_id(db_session), "branch": branch_id(db_session, "gb01-b01"), "kind": "masses",
+        "min_turnout": 5, "count": 6}, token_from="/ballots/")
+    assert response.status_code == 302
+    codes_url = response.headers["Location"]
+    assert codes_url.endswith("/codes")
+    page = organizer.get(codes_url)
+    assert page.status_code == 200
+    codes = codes_of(page.text)
+    assert len(codes) == len(set(codes)) == 6
+    assert db_session.scalar(select(func.count(BallotCode.id))) == 6
+    # the codes shown are the codes stored (as hashes): each one votes
+    assert Voter(app).vote(codes[0], {"role": "satisfied"}).status_code == 200
+
+    again = organizer.get(codes_url)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/ballots/")
+    assert "只显示一次" in organizer.get("/ballots/").text
+    assert db_session.scalar(select(func.count(BallotCode.id))) == 6
+    campaign_id = int(codes_url.rstrip("/").split("/")[-2])
+    assert campaign_row(db_session, campaign_id).issued == 6
+
+    # adding codes: the same pattern, a fresh batch, shown once
+    response = organizer.post_form(f"/ballots/{campaign_id}/issue", {"count": 3}, token_from="/ballots/")
+    assert response.status_code == 302
+    more = codes_of(organizer.get(response.headers["Location"]).text)
+    assert len(more) == 3 and not set(more) & set(codes)
+    assert organizer.get(response.headers["Location"]).status_code == 302
+    assert db_session.scalar(select(func.count(BallotCode.id))) == 9
+    # another organizer's session holds no batch: nothing to see (and a foreign campaign is 404)
+    assert login_as("gb02").get(codes_url).status_code == 404
+    assert login_as("committee").get(codes_url).status_code == 302
+
+
+def test_codes_from_a_seed_are_uniform_over_the_alphabet_and_distinct():
+    from collections import Counter
+
+    from app.services.ballots import ALPHABET, CODE_LENGTH, codes_from_seed, new_seed
+
+    seed = new_seed()
+    codes = codes_from_seed(seed, 500)
+    assert codes == codes_from_seed(seed, 500) and len(set(codes)) == 500
+    assert all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
+    counts = Counter("".join(codes))
+    assert set(counts) == set(ALPHABET)
+    expected = 500 * CODE_LENGTH / len(ALPHABET)  # ~194 per character
+    assert all(abs(n - expected) < 6 * expected ** 0.5 for n in counts.values())
+    assert codes_from_seed(new_seed(), 5) != codes[:5]

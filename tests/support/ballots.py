@@ -37,8 +37,10 @@ def open_campaign(user, session, branch_code, kind, count, min_turnout=5):
     response = user.post_form("/ballots/open", {
         "round": open_round_id(session), "branch": branch_id(session, branch_code), "kind": kind,
         "min_turnout": min_turnout, "count": count}, token_from="/ballots/")
-    assert response.status_code == 200, response.text[:3000]
-    return int(CAMPAIGN_RE.search(response.text).group(1)), codes_of(response.text)
+    assert response.status_code == 302, response.text[:3000]
+    page = user.get(response.headers["Location"])
+    assert page.status_code == 200, page.text[:3000]
+    return int(CAMPAIGN_RE.search(page.text).group(1)), codes_of(page.text)
 
 
 def campaign_row(session, pk):
