@@ -40,6 +40,7 @@ PUT_FIELDS = {
     "GeneralBranch": ("phone", "code"), "Branch": ("note", "code"), "Member": ("unit",),
     "Secretary": ("title_rank",), "ContactCadre": ("position",), "AssessmentRound": ("note",),
     "Assessment": ("override_reason",), "ScoreSheet": ("rater",), "Rectification": ("measures", "remark"),
+    "MemberAppraisal": ("note",),
 }
 # Fields a successful write stamps besides the one it changes (services/assessment.enter_sheet).
 STAMPED = {ScoreSheet: {"submitted_at", "submitted_by_id"}}

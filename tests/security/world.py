@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
+    Activity, Assessment, MemberAppraisal, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
     Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord,
 )
 from app.security import rules
@@ -105,6 +105,13 @@ def make_training(world, position):
     return TrainingRecord(member_id=member.id, held_on=date(2024, 4, 1), hours=4, topic="党的二十大精神")
 
 
+def make_appraisal(world, position):
+    member = make_member(world, position)
+    db.session.add(member)
+    db.session.flush()
+    return MemberAppraisal(member_id=member.id, year=2023, result="qualified", note="民主评议")
+
+
 def make_rectification(world, position):
     """An item in progress; '<position>-done' is a finished one."""
     status = "done" if position.endswith("-done") else "in_progress"
@@ -155,7 +162,8 @@ def make_sheet(world, position):
 
 MAKERS = {
     Member: make_member, Secretary: make_secretary, ContactCadre: make_cadre, Activity: make_activity,
-    Funding: make_funding, TrainingRecord: make_training, Rectification: make_rectification,
+    Funding: make_funding, TrainingRecord: make_training, MemberAppraisal: make_appraisal,
+    Rectification: make_rectification,
     RectificationNote: make_note, GeneralBranch: make_general_branch, Branch: make_branch,
     StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet,
 }
@@ -263,6 +271,7 @@ def build_world(app) -> World:
             db.session.flush()
             world.add(Secretary, position, secretary)
             for model, maker in ((Activity, make_activity), (Funding, make_funding), (TrainingRecord, make_training),
+                                 (MemberAppraisal, make_appraisal),
                                  (Rectification, make_rectification), (RectificationNote, make_note)):
                 obj = maker(world, position)
                 db.session.add(obj)
@@ -399,6 +408,7 @@ POSITIONS = {
     GeneralBranch: ("own-general-branch", "other-general-branch", "other-committee"),
     Branch: BRANCH_POSITIONS, Member: BRANCH_POSITIONS, Secretary: BRANCH_POSITIONS, Activity: BRANCH_POSITIONS,
     Funding: BRANCH_POSITIONS, TrainingRecord: BRANCH_POSITIONS, RectificationNote: BRANCH_POSITIONS,
+    MemberAppraisal: BRANCH_POSITIONS,
     Rectification: BRANCH_POSITIONS + ("own-branch-done",),
     ContactCadre: BRANCH_POSITIONS + ("own-branch-cross",),
     StandardItem: ("published",),
