@@ -1,9 +1,8 @@
 """联述联评联考 (五、(三)): the committee opens upward campaigns about its general branches and
 itself, follows their results and exports them; a general branch reads the result about itself."""
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
-from io import BytesIO
 from sqlalchemy import select
 
 from app.errors import DomainError
@@ -12,10 +11,10 @@ from app.models import BALLOT_KINDS, CAMPAIGN_STATUSES, AssessmentRound, General
 from app.security.scope import current_org
 from app.services import ballots as service
 from app.services import upward
+from app.services.forms import Export
 from app.views.ballots import _int, _scoped, issue_and_redirect
 from app.views.boundary import id_arg
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from app.views.forms import send_export
 
 
 class UpwardView(BaseView):
@@ -70,4 +69,4 @@ class UpwardView(BaseView):
         name, data = upward.export(round_)
         if round_ is None:
             name = _("联评结果") + ".xlsx"
-        return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+        return send_export(Export(name, data))
