@@ -57,3 +57,20 @@ def test_refusals(app, tmp_path, db_session):
     assert result.exit_code != 0 and "no active user nobody" in result.output
     result = _run(app, tmp_path, b"not a workbook", "members", "--as", "gb01")
     assert result.exit_code != 0 and "不是 Excel 工作簿" in result.output
+
+
+def test_appraisal_results_import_from_the_cli(app, tmp_path, db_session):
+    from datetime import date
+
+    from app.imports import APPRAISAL_SPEC
+    from app.models import Branch, MemberAppraisal
+
+    number, = db_session.execute(select(Member.number).join(Branch).where(Branch.code == "gb01-b01")
+                                 .order_by(Member.number).limit(1)).one()
+    headers = [c.header_zh for c in APPRAISAL_SPEC.columns]
+    data = xlsx([[number, None, date.today().year - 1, "合格", None]], headers=headers, sheet="民主评议结果")
+    result = _run(app, tmp_path, data, "appraisals", "--as", "gb01-b01")
+    assert result.exit_code == 0, result.output
+    assert "新增 1" in result.output
+    db_session.rollback()
+    assert db_session.scalar(select(MemberAppraisal.result)) == "qualified"
