@@ -57,9 +57,8 @@ def db_factory(request):
         factory.close()
 
 
-@pytest.fixture
-def app(db_factory):
-    """A zhibu app on a fresh copy of the demo database."""
+def fresh_app(db_factory):
+    """A zhibu app on a fresh copy of the demo database, dropped afterwards (a generator)."""
     url = db_factory.fresh_url()
     application = make_app(url)
     yield application
@@ -69,6 +68,12 @@ def app(db_factory):
         db.session.remove()
         db.engine.dispose()
     db_factory.dispose(url)
+
+
+@pytest.fixture
+def app(db_factory):
+    """A zhibu app on a fresh copy of the demo database."""
+    yield from fresh_app(db_factory)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from app.models import Assessment, AssessmentRound, GeneralBranch, Rectification
 from app.security import rules
 from app.security.roles import PERMISSIONS, ROLE_NAMES
 from app.views.base import ScopedModelRestApi, ScopedModelView
-from tests.conftest import make_app
+from tests.conftest import fresh_app
 from tests.security.expect import route_status
 from tests.security.world import (
     NAMED, POSITIONS, ROLE_USERS, WORLD_PASSWORD, build_world, readable_ids, rule_allows, snapshot,
@@ -51,16 +51,8 @@ _values = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def app(db_factory):
-    """One app on a fresh copy of the demo database for the whole module (some 1,500 cases)."""
-    url = db_factory.fresh_url()
-    application = make_app(url)
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
-    db_factory.dispose(url)
+    """One app on a fresh copy of the demo database for the whole module (some 1,200 cases)."""
+    yield from fresh_app(db_factory)
 
 
 @pytest.fixture(scope="module")
