@@ -76,6 +76,7 @@ COLUMN_LABELS = {
     "text": _l("整改进展"),
     "opens_on": _l("开始日期"),
     "deadline": _l("报送截止日期"),
+    "rectify_by": _l("整改完成期限"),
     "base_round": _l("对照的初评批次"),
     "connotation": _l("考评标准内涵"),
     "elements": _l("考评要素"),
