@@ -151,3 +151,8 @@ class AuditLog(db.Model):
 
     def __str__(self):
         return f"{self.label} · {self.at:%Y-%m-%d %H:%M}" if self.at else self.label
+
+    @property
+    def details(self):
+        """The row itself, for the pages' formatter of its changes (which needs the table too)."""
+        return self

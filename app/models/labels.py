@@ -122,6 +122,7 @@ COLUMN_LABELS = {
     "record_id": _l("记录编号"),
     "label": _l("记录"),
     "changes": _l("变更内容"),
+    "details": _l("变更内容"),
     "reason": _l("理由"),
     "highlight": _l("标记"),
     "version": _l("版本"),

@@ -228,7 +228,7 @@ def _m2m_values(obj, rel, side):
     history = inspect(obj).attrs[rel.key].history
     kept = list(history.unchanged or ())
     items = kept + list(history.deleted or ()) if side == "old" else kept + list(history.added or ())
-    return sorted(_str(i) for i in items)
+    return sorted(_pk(i) for i in items if _pk(i) is not None)   # ids: shown by name to those who may read them
 
 
 def _object_values(obj) -> dict:

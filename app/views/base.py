@@ -29,6 +29,8 @@ from app.models import label
 from app.errors import DomainError, Refused
 from app.security.guard import RULED, ScopeRefused
 from app.security.scope import current_org, scope_clause
+from app.security.audit import audited
+from app.services.audit_trail import changes_html, record_trail
 from app.services.integrity import check_unique
 from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
@@ -214,6 +216,20 @@ def plain_value(value):
     return value
 
 
+def audit_panel(model, pk) -> dict:
+    """What the show page's 变更记录 panel needs: the record's newest changes, a link to all."""
+    from flask import url_for
+
+    from app.models import AuditLog
+
+    def audit_label(row, key):
+        return label(AuditLog.__table__.c[key].info["choices"], getattr(row, key))
+
+    url = url_for("AuditLogView.list", _flt_3_table_name=model.__tablename__, _flt_0_record_id=pk)
+    return {"audit_rows": record_trail(model, pk), "audit_url": url, "audit_changes": changes_html,
+            "audit_label": audit_label}
+
+
 def _yes_no(value) -> str:
     """是 / 否 instead of Python's True / False in lists and detail pages."""
     return _("是") if value else _("否")
@@ -229,6 +245,7 @@ class ScopedModelView(ModelView):
     label_columns = COLUMN_LABELS
     method_permission_name = VIEW_VERBS
     page_size = 20
+    show_template = "zhibu/show.html"   # the record, then its 变更记录 panel
 
     def __init__(self, **kwargs):
         model = self.model
@@ -250,6 +267,12 @@ class ScopedModelView(ModelView):
             **(self.search_form_extra_fields or {}),
         }
         super().__init__(**kwargs)
+
+    def render_template(self, template, **kwargs):
+        """The show page of an audited record lists its changes (scoped by the rule table)."""
+        if template == self.show_template and "pk" in kwargs and audited(self.model):
+            kwargs.update(audit_panel(self.model, kwargs["pk"]))
+        return super().render_template(template, **kwargs)
 
     # List arguments FAB would pass on unchecked (fact 14): 400, and a capped page size.
     def _list(self, **kwargs):

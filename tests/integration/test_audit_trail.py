@@ -177,3 +177,82 @@ def test_nobody_edits_or_deletes_the_trail(app, login_as, db_session):
     db_session.rollback()
     assert db_session.get(AuditLog, row.id).reason is None
     assert db_session.scalar(select(func.count(AuditLog.id))) == count
+
+
+# -- the audit view and the 变更记录 panel -------------------------------------------------
+
+def _edit_member(user, member, **changes):
+    response = user.post_form(f"/memberview/edit/{member.id}", _form(member, **changes))
+    assert response.status_code == 302
+    return response
+
+
+def test_the_show_page_lists_the_records_changes_in_words(login_as, db_session):
+    member = _member_of(db_session, "gb01-b01")
+    user = login_as("gb01-b01")
+    _edit_member(user, member, member_type="probationary" if member.member_type == "formal" else "formal",
+                 unit="审计学院")
+    page = user.get(f"/memberview/show/{member.id}").text
+    assert 'id="audit-trail"' in page and "变更记录" in page
+    assert "所在单位/班级/课题组" in page and "审计学院" in page and "gb01-b01" in page
+    assert "预备党员" in page or "正式党员" in page       # a choice shown by its label, not its code
+    assert "probationary" not in page.split('id="audit-trail"')[1]
+    user.get("/lang/en")
+    english = user.get(f"/memberview/show/{member.id}").text.split('id="audit-trail"')[1]
+    assert "Change history" in english and "Changes" in english and "变更" not in english
+
+
+def test_grade_overrides_and_confirmations_are_highlighted(login_as, db_session):
+    from app.models import Assessment, AssessmentRound
+
+    target = db_session.scalar(select(Assessment).join(AssessmentRound).where(AssessmentRound.status == "open")
+                               .order_by(Assessment.id))
+    wanted = "A" if target.computed_grade != "A" else "B"
+    committee = login_as("committee")
+    url = f"/scoring/assessment/{target.id}"
+    committee.post_form(f"{url}/override", {"grade": wanted, "reason": "整改成效显著"}, token_from=url)
+    committee.post_form(f"{url}/confirm", {}, token_from=url)
+    rows = [r for r in _trail(db_session, Assessment, target.id) if r.highlight]
+    assert {r.highlight for r in rows} == {"override", "confirm"}
+    listing = committee.get(f"/auditlogview/list/?_flt_3_table_name=zb_assessment&_flt_0_record_id={target.id}").text
+    assert "调整考评等次" in listing and "确认考评等次" in listing and "整改成效显著" not in listing.split("<tbody")[0]
+    shown = committee.get(f"/auditlogview/show/{rows[0].id}").text
+    assert "整改成效显著" in shown and "调整后的考评等次" in shown
+
+
+def test_the_audit_view_is_scoped_filterable_and_read_only(login_as, db_session):
+    own, sibling = _member_of(db_session, "gb01-b01"), _member_of(db_session, "gb01-b02")
+    _edit_member(login_as("gb01-b01"), own, unit="本支部单位")
+    _edit_member(login_as("gb01"), sibling, unit="兄弟支部单位")
+    own_row, sibling_row = _trail(db_session, Member, own.id)[-1], _trail(db_session, Member, sibling.id)[-1]
+    branch, general = login_as("gb01-b01"), login_as("gb01")
+    listing = branch.get("/auditlogview/list/?psize_AuditLogView=100").text
+    assert f"/auditlogview/show/{own_row.id}\"" in listing and f"/auditlogview/show/{sibling_row.id}\"" not in listing
+    assert branch.get(f"/auditlogview/show/{sibling_row.id}").status_code == 404
+    assert general.get(f"/auditlogview/show/{sibling_row.id}").status_code == 200
+    # by record, by user, by date
+    by_record = general.get(f"/auditlogview/list/?_flt_3_table_name=zb_member&_flt_0_record_id={own.id}").text
+    assert f"/auditlogview/show/{own_row.id}\"" in by_record and f"/auditlogview/show/{sibling_row.id}\"" not in by_record
+    by_user = general.get("/auditlogview/list/?_flt_3_actor=gb01&psize_AuditLogView=100").text
+    assert f"/auditlogview/show/{sibling_row.id}\"" in by_user and f"/auditlogview/show/{own_row.id}\"" not in by_user
+    later = general.get("/auditlogview/list/?_flt_1_at=2999-01-01+00:00:00").text
+    assert "/auditlogview/show/" not in later
+    # nobody edits or deletes a row: no route answers, the operator's neither
+    for user in (branch, general, login_as("committee"), login_as("admin")):
+        assert user.get(f"/auditlogview/edit/{own_row.id}").status_code in (403, 404)
+        assert user.client.post(f"/auditlogview/delete/{own_row.id}",
+                                data={"csrf_token": user.token()}).status_code in (302, 403, 404)
+    db_session.rollback()
+    assert db_session.get(AuditLog, own_row.id) is not None
+
+
+def test_the_trail_api_is_read_only_and_scoped(api_as, login_as, db_session):
+    own = _member_of(db_session, "gb01-b01")
+    _edit_member(login_as("gb01-b01"), own, unit="接口单位")
+    row = _trail(db_session, Member, own.id)[-1]
+    api = api_as("gb01-b01")
+    got = api.get(f"/api/v1/auditlog/{row.id}")
+    assert got.status_code == 200 and json.loads(got.json["result"]["changes"])["unit"][1] == "接口单位"
+    assert api.put(f"/api/v1/auditlog/{row.id}", json={"reason": "改"}).status_code == 405
+    assert api.delete(f"/api/v1/auditlog/{row.id}").status_code == 405
+    assert api_as("gb02").get(f"/api/v1/auditlog/{row.id}").status_code == 404
