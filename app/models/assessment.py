@@ -7,6 +7,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import AUDIT_ACTIONS, AUDIT_HIGHLIGHTS, BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES
 
 
@@ -52,7 +53,7 @@ class AssessmentRound(db.Model):
         return self.status == "closed"
 
 
-class Assessment(db.Model):
+class Assessment(Versioned, db.Model):
     """One branch in one round: inputs, computed result, final grade."""
 
     __tablename__ = "zb_assessment"
@@ -93,7 +94,7 @@ class Assessment(db.Model):
         return func.coalesce(cls.override_grade, cls.computed_grade)
 
 
-class ScoreSheet(db.Model):
+class ScoreSheet(Versioned, db.Model):
     """One rater's five sub-scores (0..20 each) for one source of one assessment."""
 
     __tablename__ = "zb_score_sheet"

@@ -7,6 +7,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import BRANCH_CATEGORIES
 
 
@@ -44,7 +45,7 @@ class GeneralBranch(db.Model):
         return self.name
 
 
-class Branch(db.Model):
+class Branch(Versioned, db.Model):
     """党支部: member counts are derived from the roster (see models/__init__)."""
 
     __tablename__ = "zb_branch"

@@ -5,10 +5,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import CADRE_LEVELS, GENDERS, MEMBER_TYPES, TITLE_RANKS
 
 
-class Member(db.Model):
+class Member(Versioned, db.Model):
     """党员: one row of a branch roster; the number is unique in its committee."""
 
     __tablename__ = "zb_member"
@@ -39,7 +40,7 @@ class Member(db.Model):
         return self.committee_id
 
 
-class Secretary(db.Model):
+class Secretary(Versioned, db.Model):
     """支部书记: a member appointed to lead a branch; 新任 is derived from appointed_on."""
 
     __tablename__ = "zb_secretary"

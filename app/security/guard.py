@@ -360,11 +360,19 @@ def _guard_bulk(state):
     if actor.kind != "system":
         _refuse_missing(connection, model, ids, rules.condition(model, actor, verb), _outside(model))
     before = audit.bulk_before(connection, model, verb, ids, actor)
-    result = state.invoke_statement()
+    result = state.invoke_statement(statement=_bump_version(model, stmt) if verb == "write" else stmt)
     if verb == "write":
         _post_check(connection, model, actor, verb, ids, state_cond)
     audit.bulk_after(state.session, connection, model, verb, ids, before, actor)
     return result
+
+
+def _bump_version(model, stmt):
+    """A bulk UPDATE moves the version counter too, so a form read before it is stale after it."""
+    version = inspect(model).version_id_col
+    if version is None or any(getattr(c, "key", c) == version.key for c in (stmt._values or {})):
+        return stmt
+    return stmt.values({version.key: version + 1})
 
 
 def _post_check(connection, model, actor, verb, ids, state_cond):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -275,15 +275,16 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
         code = result.grade.code if result.grade else None
         counts[code] += 1
         updates.append({
-            "id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
+            "_id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
             "mass_satisfaction": figures["mass_satisfaction"],
             "secretary_satisfaction": figures["secretary_satisfaction"],
             "peer_score": m.get("peer"), "superior_score": m.get("superior"),
             "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
             "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
         })
-    if updates:
-        db.session.execute(update(Assessment), updates)
+    if updates:  # one executemany by id (the guard moves each row's version and audits the changed ones)
+        table = Assessment.__table__
+        db.session.execute(table.update().where(table.c.id == bindparam("_id")), updates)
     db.session.commit()
     return counts
 

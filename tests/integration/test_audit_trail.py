@@ -218,6 +218,9 @@ def test_grade_overrides_and_confirmations_are_highlighted(login_as, db_session)
     assert "调整考评等次" in listing and "确认考评等次" in listing and "整改成效显著" not in listing.split("<tbody")[0]
     shown = committee.get(f"/auditlogview/show/{rows[0].id}").text
     assert "整改成效显著" in shown and "调整后的考评等次" in shown
+    # and on the assessment's own page, where grades are overridden and confirmed
+    panel = committee.get(url).text.split('id="audit-trail"')[1]
+    assert panel.count("audit-highlight") >= 2 and "调整考评等次" in panel and "整改成效显著" in panel
 
 
 def test_the_audit_view_is_scoped_filterable_and_read_only(login_as, db_session):
