@@ -55,7 +55,8 @@ def audit_reason(reason: str):
 
 @functools.lru_cache(maxsize=None)
 def columns(model) -> tuple:
-    """(attribute key, column) of the row's own columns worth showing: no id, version or blob."""
+    """(attribute key, column) of the row's own columns worth showing: no id, version, blob or
+    derived column (a name's pinyin sort key)."""
     mapper, table = inspect(model), model.__table__
     version = mapper.version_id_col
     out = []
@@ -63,7 +64,7 @@ def columns(model) -> tuple:
         col = attr.columns[0]
         if not isinstance(col, Column) or col.table is not table or col.primary_key or col is version:
             continue
-        if isinstance(col.type, LargeBinary):
+        if isinstance(col.type, LargeBinary) or col.info.get("computed"):   # blobs; sort keys kept by the models
             continue
         out.append((attr.key, col))
     return tuple(out)

@@ -1,7 +1,7 @@
 """The audit trail of every change: one row per record change, its fields as JSON, its org
 
 Revision ID: a7c3e9d2b410
-Revises: 1d0197b73612
+Revises: b28f3bc7bdea
 Create Date: 2026-12-01 12:50:00
 
 The old trail held one row per field (grade overrides and reopenings only); each becomes one
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'a7c3e9d2b410'
-down_revision = '1d0197b73612'
+down_revision = 'b28f3bc7bdea'
 branch_labels = None
 depends_on = None
 
