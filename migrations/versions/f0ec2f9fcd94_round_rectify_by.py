@@ -1,7 +1,7 @@
 """A round's 整改完成期限 (rectify_by): the default due date of its rectification items.
 
 Revision ID: f0ec2f9fcd94
-Revises: b28f3bc7bdea
+Revises: b8d4f0e3c521
 Create Date: 2026-12-01 13:11:21.170319
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0ec2f9fcd94'
-down_revision = 'b28f3bc7bdea'
+down_revision = 'b8d4f0e3c521'
 branch_labels = None
 depends_on = None
 
