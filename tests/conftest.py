@@ -23,11 +23,11 @@ TEST_OVERRIDES = {
 }
 
 
-def make_app(url: str):
-    """A zhibu app on the given database."""
+def make_app(url: str, overrides: dict | None = None):
+    """A zhibu app on the given database (plus settings a test turns on, e.g. the throttle)."""
     from app import create_app
 
-    return create_app({**TEST_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url})
+    return create_app({**TEST_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url, **(overrides or {})})
 
 
 def _prepare_template(url: str) -> None:

@@ -1,5 +1,5 @@
 """Which organization a login belongs to (ARCHITECTURE.md fact 9: a separate table)."""
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
@@ -30,3 +30,16 @@ class UserOrg(db.Model):
     def org(self):
         """The organization object itself."""
         return self.committee or self.general_branch or self.branch
+
+
+class AccountGuard(db.Model):
+    """A login's protection state: consecutive failed logins and the lock they set.
+
+    One row per user, made at the first failed login; kept in the database (not in a worker's
+    memory) so every gunicorn worker counts the same failures.
+    """
+
+    __tablename__ = "zb_account_guard"
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime)  # UTC, naive; None or past: not locked

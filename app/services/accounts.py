@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Branch, Committee, GeneralBranch, UserOrg, label, ORG_KINDS
+from app.security.passwords import check_password_policy
 from app.security.roles import ROLE_ORG_KIND
 
 ORG_MODELS = {"committee": Committee, "general_branch": GeneralBranch, "branch": Branch}
@@ -87,4 +88,16 @@ def create_user(username, password, role, org_name, first_name=None, last_name="
     org = resolve_org(role, org_name)
     if current_app.appbuilder.sm.find_user(username=username) is not None:
         raise AccountError(f"用户名 {username} 已存在。 / User {username} already exists.")
+    check_password_policy(password)
     return ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)
+
+
+def unlock(username: str):
+    """Lift a login lock (and the count of failed logins) of one account; returns the user."""
+    from app.security import logins
+
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise AccountError(f"找不到用户 {username}。 / Unknown user {username}.")
+    logins.clear_failures(user.id)
+    return user
