@@ -13,9 +13,12 @@ ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md'
 ZHIBU_LOGIN_RATE_LIMIT  login attempts per client address (web and API; default "10 per minute")
 ZHIBU_REDIS_URL      Redis (e.g. redis://127.0.0.1:6379/0): the login throttle's counters are
                      shared by every worker there (default: each worker counts in its memory)
+ZHIBU_SESSION_HOURS  a browser login lasts this long (default 8)
+ZHIBU_SECURE_COOKIES 1: the session cookie is sent over HTTPS only (set it behind TLS)
 ZHIBU_LOCKOUT_FAILURES / _SECONDS  consecutive failed logins that lock an account, and for how
                      long (default 10, 900 seconds); `flask --app app zhibu unlock USER` lifts it
 """
+import datetime
 import json
 import os
 import secrets
@@ -75,6 +78,12 @@ def build_config(instance_path: str) -> dict:
         "AUTH_RATE_LIMIT": os.environ.get("ZHIBU_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("ZHIBU_REDIS_URL") or "memory://",
         "ZHIBU_REDIS_URL": os.environ.get("ZHIBU_REDIS_URL") or None,
+        # The session cookie: never read by scripts, not sent by other sites' POSTs, HTTPS only
+        # by configuration; a login lasts ZHIBU_SESSION_HOURS (the server-side row says so too).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("ZHIBU_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        "PERMANENT_SESSION_LIFETIME": datetime.timedelta(hours=float(os.environ.get("ZHIBU_SESSION_HOURS", 8))),
         # Lockout: this many failed logins in a row lock the account for this many seconds.
         "ZHIBU_LOCKOUT_FAILURES": int(os.environ.get("ZHIBU_LOCKOUT_FAILURES", 10)),
         "ZHIBU_LOCKOUT_SECONDS": int(os.environ.get("ZHIBU_LOCKOUT_SECONDS", 900)),

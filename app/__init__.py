@@ -102,12 +102,15 @@ def _quiet_fab_noise() -> None:
 
 
 def _install_record_rules() -> None:
-    """The session guard (app/security/guard.py) on every Flask-SQLAlchemy session."""
+    """The session guard (app/security/guard.py) and the listener that ends a user's sessions
+    when the password changes (app/security/sessions.py) on every Flask-SQLAlchemy session."""
     from flask_sqlalchemy.session import Session
 
+    from app.security import sessions
     from app.security.guard import install
 
     install(Session)
+    sessions.install(Session)
 
 
 def _migrations_dir():

@@ -43,3 +43,20 @@ class AccountGuard(db.Model):
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
     failed_logins = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime)  # UTC, naive; None or past: not locked
+    # Raised by a password change, a reset or a deactivation; every JWT carries the version it
+    # was issued under (claim "sv") and is refused once it differs.
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class LoginSession(db.Model):
+    """One browser login: the hash of the random id in its (signed) session cookie.
+
+    The row is the session's life: logout deletes it (a copied cookie no longer works), a
+    password change or deactivation deletes every row of the user; it ends at expires_at.
+    """
+
+    __tablename__ = "zb_login_session"
+    id = Column(String(64), primary_key=True)  # sha256 hex of the cookie's session id
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False)  # UTC, naive
+    expires_at = Column(DateTime, nullable=False)

@@ -2,11 +2,11 @@
 throttle on the API login too, and the account lockout (app/security/logins.py)."""
 import logging
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from werkzeug.security import check_password_hash
 
-from app.security import logins
+from app.security import logins, sessions
 from app.security.passwords import check_password_policy, fab_password_validator
 from app.security.users import ZhibuUserDBModelView
 
@@ -33,6 +33,39 @@ class ZhibuSecurityManager(SecurityManager):
         """Every password change (own, by the operator, the CLI) meets the policy first."""
         check_password_policy(password)
         super().reset_password(userid, password)
+
+    def create_login_manager(self, app):
+        """FAB's login manager; each browser login also starts a server-side session."""
+        from flask_login import user_logged_in
+
+        # FAB passes current_app (a proxy); blinker matches the sender by identity
+        user_logged_in.connect(sessions.start_web_session, current_app._get_current_object())
+        return super().create_login_manager(app)
+
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager; tokens carry the session version and die when it moves on."""
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        jwt_manager.token_in_blocklist_loader(sessions.token_revoked)
+        return jwt_manager
+
+    def load_user(self, pk):
+        """The session cookie's user, only while its server-side session lives."""
+        user = super().load_user(pk)
+        if user is not None and has_request_context() and not sessions.web_session_alive(user.id):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The token's user (the token's version was checked by the blocklist loader)."""
+        user = super().load_user(jwt_data["sub"])
+        if user is not None and user.is_active:
+            g.user = user
+            return user
+        return None
+
+    def on_user_logout(self, user) -> None:
+        sessions.end_web_session()
 
     def register_views(self):
         """FAB's views; FAB throttles only the web login, so the API login gets the same limit."""
