@@ -4,6 +4,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import select
 
+from app.models import Committee
 from tests.support.clients import WebUser
 
 WEAK = "weakpass1"          # 9 characters, two classes
@@ -42,9 +43,10 @@ def test_demo_refuses_a_weak_password_and_changes_nothing(app, login_as):
     login_as("gb01")  # the old password still works
 
 
-def _user_form(username, password, confirm, role_id):
+def _user_form(username, password, confirm, role_id, org_name):
     return {"first_name": "新", "last_name": "用户", "username": username, "email": f"{username}@x.invalid",
-            "active": "y", "roles": str(role_id), "password": password, "conf_password": confirm}
+            "active": "y", "roles": str(role_id), "org_name": org_name,
+            "password": password, "conf_password": confirm}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -52,13 +54,14 @@ def test_the_operator_cannot_add_a_user_with_a_weak_password(app, login_as, db_s
     admin = login_as("admin")
     if lang == "en":
         admin.get("/lang/en")
-    role_id = db_session.scalar(select(Role.id).where(Role.name == "branch"))
-    page = admin.post_form("/users/add", _user_form("weakling", WEAK, WEAK, role_id))
+    role_id = db_session.scalar(select(Role.id).where(Role.name == "committee"))
+    committee = db_session.scalar(select(Committee.name))
+    page = admin.post_form("/users/add", _user_form("weakling", WEAK, WEAK, role_id, committee))
     assert page.status_code == 200
     assert (ZH_SHORT if lang == "zh" else EN_SHORT) in page.text
     assert (ZH_CLASSES if lang == "zh" else EN_CLASSES) in page.text
     assert db_session.scalar(select(User.id).where(User.username == "weakling")) is None
-    done = admin.post_form("/users/add", _user_form("strongling", STRONG, STRONG, role_id))
+    done = admin.post_form("/users/add", _user_form("strongling", STRONG, STRONG, role_id, committee))
     assert done.status_code == 302
     assert db_session.scalar(select(User.id).where(User.username == "strongling")) is not None
 

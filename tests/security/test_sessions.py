@@ -7,7 +7,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select, update
 
-from app.models import LoginSession
+from app.models import GeneralBranch, LoginSession
 from tests.conftest import make_app
 from tests.support.clients import ApiUser, WebUser
 from tests.support.databases import DEMO_PASSWORD
@@ -86,8 +86,9 @@ def test_deactivation_ends_every_session_and_token_and_reactivation_revives_none
     thief = copy_of(victim, app)
     user = db_session.scalar(select(User).where(User.username == "gb01"))
     admin = login_as("admin")
+    org_name = db_session.scalar(select(GeneralBranch.name).where(GeneralBranch.code == "gb01"))
     form = {"first_name": user.first_name, "last_name": user.last_name or "x", "username": "gb01",
-            "email": user.email, "roles": [str(r.id) for r in user.roles]}
+            "email": user.email, "roles": [str(r.id) for r in user.roles], "org_name": org_name}
     assert admin.post_form(f"/users/edit/{user.id}", form).status_code == 302  # 'active' unticked
     db_session.expire_all()
     assert db_session.get(User, user.id).active is False
