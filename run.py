@@ -31,7 +31,9 @@ def main() -> None:
                 parser.error(str(exc))
             print(report.accounts_table())
     print(f"\nzhibu: http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port)
+    from app.views.headers import ZhibuRequestHandler
+
+    app.run(host=args.host, port=args.port, request_handler=ZhibuRequestHandler)
 
 
 if __name__ == "__main__":

@@ -54,13 +54,15 @@ def _check_fab_classes(app, appbuilder) -> None:
 
 
 def _register_boundary(app) -> None:
-    """The input boundary (bad ids, values) and the error pages, each registered once."""
+    """The input boundary (bad ids, values), the error pages and the security headers, each
+    registered once."""
     from app.models import values
-    from app.views import boundary, errors
+    from app.views import boundary, errors, headers
 
     values.register()
     boundary.register(app)
     errors.register(app)
+    headers.register(app)
 
 
 def _behind_proxy(app) -> None:

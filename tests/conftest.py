@@ -83,7 +83,9 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from app.views.headers import ZhibuRequestHandler
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=ZhibuRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
