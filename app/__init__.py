@@ -54,15 +54,16 @@ def _check_fab_classes(app, appbuilder) -> None:
 
 
 def _register_boundary(app) -> None:
-    """The input boundary (bad ids, values), the error pages and the security headers, each
-    registered once."""
+    """The input boundary (bad ids, values), the error pages, the security headers and the
+    API's CSRF check, each registered once."""
     from app.models import values
-    from app.views import boundary, errors, headers
+    from app.views import api_csrf, boundary, errors, headers
 
     values.register()
     boundary.register(app)
     errors.register(app)
     headers.register(app)
+    api_csrf.register(app)
 
 
 def _behind_proxy(app) -> None:
