@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.models import Committee
 from tests.support.clients import WebUser
+from tests.support.databases import DEMO_PASSWORD
 
 WEAK = "weakpass1"          # 9 characters, two classes
 STRONG = "Strong-pass-2026"
@@ -90,3 +91,26 @@ def test_ones_own_new_password_follows_the_policy(app, login_as, lang):
     done = user.post_form("/resetmypassword/form", {"password": STRONG, "conf_password": STRONG})
     assert done.status_code == 302
     login_as("gb01-b01", STRONG)
+
+
+def test_the_api_password_change_follows_the_policy_and_ends_the_tokens(app, api_as):
+    api = api_as("gb01")
+    weak = api.post("/api/v1/account/password?_l_=en", json={"old_password": DEMO_PASSWORD, "password": WEAK})
+    assert weak.status_code == 400
+    assert weak.json["message"] == f"{EN_SHORT} {EN_CLASSES}"
+    wrong = api.post("/api/v1/account/password", json={"old_password": "not-it-Pass1", "password": STRONG})
+    assert wrong.status_code == 400 and wrong.json["message"] == "当前密码不正确。"
+    assert api.post("/api/v1/account/password", json={"old": 1}).status_code == 400
+    done = api.post("/api/v1/account/password", json={"old_password": DEMO_PASSWORD, "password": STRONG})
+    assert done.status_code == 200, done.text
+    assert api.get("/api/v1/branch/").status_code == 401  # this token ended with the change
+    api_as("gb01", STRONG)
+
+
+def test_the_api_password_change_from_the_browser_needs_the_csrf_token(app, login_as):
+    web = login_as("gb01")
+    body = {"old_password": DEMO_PASSWORD, "password": STRONG}
+    assert web.client.post("/api/v1/account/password", json=body).status_code == 400
+    done = web.client.post("/api/v1/account/password", json=body, headers={"X-CSRFToken": web.token()})
+    assert done.status_code == 200
+    assert app.test_client().post("/api/v1/account/password", json=body).status_code == 401
