@@ -93,7 +93,5 @@ class ZhibuSecurityManager(SecurityManager):
 
     def on_user_login(self, user) -> None:
         """Forget a cached organization when someone logs in on this request; reset the count."""
-        from flask import g
-
         g.pop("_zhibu_org", None)
         logins.clear_failures(user.id)
