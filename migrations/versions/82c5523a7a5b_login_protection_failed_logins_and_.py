@@ -1,7 +1,7 @@
 """login protection: failed logins and locks per account
 
 Revision ID: 82c5523a7a5b
-Revises: 1d0197b73612
+Revises: b28f3bc7bdea
 Create Date: 2026-12-01 12:26:15.472086
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '82c5523a7a5b'
-down_revision = '1d0197b73612'
+down_revision = 'b28f3bc7bdea'
 branch_labels = None
 depends_on = None
 
