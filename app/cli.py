@@ -55,6 +55,7 @@ def init_command():
 
 @zhibu_cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random, printed).")
+@refusals_exit_1
 def demo_command(password):
     """Load the demo university (idempotent) and print the accounts."""
     from app.services.demo import load_demo
@@ -74,13 +75,27 @@ def demo_command(password):
 @click.option("--last-name", default="")
 def create_user_command(username, password, role, org_name, first_name, last_name):
     """Create a login bound to one organization."""
+    from app.errors import DomainError
     from app.services.accounts import AccountError, create_user
 
     try:
         create_user(username, password, role, org_name, first_name=first_name or username, last_name=last_name)
-    except AccountError as exc:
+    except (AccountError, DomainError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已创建用户 {username} / created user {username}")
+
+
+@zhibu_cli.command("unlock")
+@click.argument("username")
+def unlock_command(username):
+    """Lift the lock that repeated failed logins put on an account."""
+    from app.services.accounts import AccountError, unlock
+
+    try:
+        unlock(username)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已解除用户 {username} 的登录锁定 / unlocked {username}")
 
 
 @zhibu_cli.command("score")

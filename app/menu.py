@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.account import AccountApi
 from app.views.audit import AuditLogApi, AuditLogView
 from app.views.appraisals import MemberAppraisalApi, MemberAppraisalView
 from app.views.ballots import BallotVoteView, BallotsView
@@ -72,5 +73,6 @@ def register(appbuilder) -> None:
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
+    appbuilder.add_api(AccountApi)  # one's own password; no model, no role table row
     template_helpers(current_app._get_current_object())
     configure_imports()

@@ -18,13 +18,13 @@ from app.models.rectification import Rectification, RectificationNote
 from app.models.people import (
     ContactCadre, Member, Secretary, SecretaryViolation, TrainingRecord, cadre_branch,
 )
-from app.models.users import UserOrg
+from app.models.users import AccountGuard, LoginSession, UserOrg
 
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
     "DutyReport", "MemberAppraisal", "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
-    "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
+    "Secretary", "SecretaryViolation", "TrainingRecord", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
 ]
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import and_, false, or_, select, true
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
     ImportRecord, Member, MemberAppraisal, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
-    StandardItem, TrainingRecord, UserOrg,
+    StandardItem, TrainingRecord, UserOrg, AccountGuard, LoginSession,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
 
@@ -357,7 +357,10 @@ AUDIT_ORG = {
 }
 
 # Written only by the operator's commands (accounts) and FAB's security tables: no row rules.
-UNRULED = {UserOrg}
+# AccountGuard and LoginSession are the login machinery's own bookkeeping (failed logins,
+# locks, session versions, browser sessions), written while logging in or out and read by no
+# view: no role's rule applies to them.
+UNRULED = {UserOrg, AccountGuard, LoginSession}
 
 # Fields fixed once a row exists, whoever asks.
 FROZEN = {
