@@ -6,11 +6,28 @@ scope) or as a named system actor; a refusal of the rules is one line and exit s
 import functools
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.cli_imports import import_command
 
-zhibu_cli = AppGroup("zhibu", help="zhibu (支部) administration commands.")
+# Commands that bring a database into being (or replace it) run whatever state it is in.
+MAKES_THE_DATABASE = {"init", "demo", "restore"}
+
+
+@click.group("zhibu", cls=AppGroup, help="zhibu (支部) administration commands.")
+@with_appcontext
+def zhibu_cli():
+    """Every other command first asks whether the database is there and current
+    (app/services/dbstate.py): if not, one line naming the command to run, exit status 1."""
+    from app.services.dbstate import database_problem
+
+    if click.get_current_context().invoked_subcommand in MAKES_THE_DATABASE:
+        return
+    problem = database_problem()
+    if problem is not None:
+        raise click.ClickException(problem.bilingual())
+
+
 zhibu_cli.add_command(import_command)
 
 
