@@ -58,8 +58,9 @@ def build_config(instance_path: str) -> dict:
         # Tables come from migrations, permissions from `zhibu init` (fact 5).
         "FAB_CREATE_DB": False,
         "FAB_UPDATE_PERMS": False,
-        "FAB_API_SWAGGER_UI": False,
+        "FAB_API_SWAGGER_UI": True,  # the OpenAPI spec at /api/v1/_openapi (fuzzed by the tests)
         "FAB_ADD_SECURITY_API": False,
+        "FAB_ADD_MENU_API": False,  # FAB's React menu API: unused here, and no role may call it
         # The password policy (app/rules/passwords.py) on FAB's password forms.
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         # Named here, imported by AppBuilder.init_app, so app.extensions needs no app import.

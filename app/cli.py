@@ -6,11 +6,29 @@ scope) or as a named system actor; a refusal of the rules is one line and exit s
 import functools
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.cli_imports import import_command
 
-zhibu_cli = AppGroup("zhibu", help="zhibu (支部) administration commands.")
+# Commands that bring a database into being, replace it, or copy it as it is (an outdated
+# one too) check the database themselves.
+OWN_DATABASE_CHECK = {"init", "demo", "restore", "backup"}
+
+
+@click.group("zhibu", cls=AppGroup, help="zhibu (支部) administration commands.")
+@with_appcontext
+def zhibu_cli():
+    """Every other command first asks whether the database is there and current
+    (app/services/dbstate.py): if not, one line naming the command to run, exit status 1."""
+    from app.services.dbstate import database_problem
+
+    if click.get_current_context().invoked_subcommand in OWN_DATABASE_CHECK:
+        return
+    problem = database_problem()
+    if problem is not None:
+        raise click.ClickException(problem.bilingual())
+
+
 zhibu_cli.add_command(import_command)
 
 
@@ -51,6 +69,35 @@ def init_command():
 
     initialize()
     click.echo("数据库与角色权限已就绪 / database and roles are ready")
+
+
+@zhibu_cli.command("backup")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The backup file (SQLite: a database file; PostgreSQL: a pg_dump custom archive).")
+@refusals_exit_1
+def backup_command(output):
+    """Write the whole database to one file while the app keeps running."""
+    from app.services.backup import backup
+
+    version = backup(output)
+    click.echo(f"已备份（结构版本 {version}）/ backed up (schema version {version}) -> {output}")
+
+
+@zhibu_cli.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Overwrite a database that is not empty.")
+@refusals_exit_1
+def restore_command(backup_file, yes):
+    """Replace every table of the database with the backup's (same schema version only)."""
+    from app.security.scope import system_actor
+    from app.services.backup import restore
+
+    # pg_restore and SQLite's backup API write below the ORM, where the record-rule guard
+    # cannot check rows: the restore is the named system actor's, and no one else's.
+    with system_actor("restore"):
+        restored = restore(backup_file, overwrite=yes)
+    click.echo(f"已恢复 {restored.tables} 张表（结构版本 {restored.version}）/ "
+               f"restored {restored.tables} tables (schema version {restored.version})")
 
 
 @zhibu_cli.command("demo")

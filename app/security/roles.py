@@ -82,6 +82,8 @@ COMMON = [
     ("UserDBModelView", "can_userinfo"),
     ("UserDBModelView", "resetmypassword"),
     ("UserDBModelView", "userinfoedit"),
+    # The REST API's OpenAPI spec (/api/v1/_openapi): what a client of the API may call.
+    ("OpenApi", "can_get"),
 ]
 
 
