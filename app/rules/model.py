@@ -1,0 +1,151 @@
+"""The health check's input and output: plain frozen dataclasses, no framework.
+
+The service (app/services/health.py) fills BranchFacts from one aggregate query per rule;
+app/rules/checks.py turns facts and a HealthPolicy into one Result per rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+PASS, WARN, FAIL, NA = "pass", "warn", "fail", "n/a"
+STATUSES = (PASS, WARN, FAIL, NA)
+RULE_IDS = tuple(f"H{i}" for i in range(1, 12))
+SENIOR_RANKS = ("senior", "associate")          # 正高, 副高: "副高以上"
+STUDENT_CATEGORIES = ("undergraduate", "graduate")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The checked year up to a day: what has already elapsed decides fail, the rest warns."""
+
+    year: int
+    as_of: date
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 12, 31)
+
+    @property
+    def over(self) -> bool:
+        """The whole year has elapsed."""
+        return self.as_of >= self.end
+
+    @property
+    def last_day(self) -> date:
+        """The last day counted: the year's end or the day of the check, whichever is first."""
+        return min(self.as_of, self.end)
+
+
+@dataclass(frozen=True)
+class SecretaryFacts:
+    """A branch's current secretary and the training credited to them in the year."""
+
+    secretary_id: int
+    member_id: int
+    name: str
+    appointed_on: date
+    title_rank: str
+    hours: float = 0.0
+    centralized_courses: int = 0                  # offline training events attended in the year
+    first_training_on: date | None = None         # first training on or after appointed_on
+    first_training_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MemberHours:
+    """One member's training hours in the year (all and online)."""
+
+    member_id: int
+    name: str
+    hours: float = 0.0
+    online_hours: float = 0.0
+
+
+@dataclass(frozen=True)
+class MeetingFact:
+    meeting_id: int
+    held_on: date
+    kind: str
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    """A contact cadre linked to the branch and the branch's meetings they attended this year."""
+
+    cadre_id: int
+    name: str
+    attended: int = 0
+
+
+@dataclass(frozen=True)
+class SpotCheck:
+    check_id: int
+    checked_on: date
+    passed: bool = True
+
+
+@dataclass(frozen=True)
+class BranchFacts:
+    """Everything H1–H11 read about one branch, for one period."""
+
+    branch_id: int
+    name: str
+    general_branch_id: int
+    category: str
+    period: Period
+    is_joint: bool = False
+    formal: int = 0
+    probationary: int = 0
+    founded_on: date | None = None
+    #: (unit, formal members) of the roster, for H1
+    units: tuple = ()
+    secretary: SecretaryFacts | None = None
+    member_hours: tuple = ()                      # MemberHours of every member on the roster
+    meetings: tuple = ()                          # MeetingFact held in the year up to as_of
+    appraised: int = 0                            # members with a 民主评议 result in the window
+    activity_funds: float | None = None           # None: no funding row for the year
+    training_funds: float | None = None
+    funding_id: int | None = None
+    contacts: tuple = ()                          # ContactFact
+    elected_on: date | None = None
+    term_years: int = 3
+    election_exemption: str | None = None
+    plan_id: int | None = None                    # the year's work plan on file
+    summary_id: int | None = None                 # the year's work summary on file
+    spot_checks: tuple = ()                       # SpotCheck in the year
+
+    @property
+    def members(self) -> int:
+        return self.formal + self.probationary
+
+
+@dataclass(frozen=True)
+class CommitteeMemberFacts:
+    """A 党总支委员 and the student branches they contact (五、(二))."""
+
+    member_id: int
+    name: str
+    general_branch_id: int
+    student_branches: tuple = ()                  # ids of linked student branches
+    attended: int = 0                             # meetings of those branches attended in the year
+
+
+@dataclass(frozen=True)
+class Result:
+    """One rule's verdict for one branch (or one scope), with what decided it and what to do."""
+
+    rule: str
+    status: str
+    evidence: dict = field(default_factory=dict)
+    next_zh: str = ""
+    next_en: str = ""
+    branch_id: int | None = None
+
+    def next_step(self, lang: str = "zh") -> str:
+        return self.next_en if str(lang).lower().startswith("en") else self.next_zh
