@@ -302,23 +302,21 @@ def _hours_label(target) -> Bi:
 
 def check_h6(f: BranchFacts, p: HealthPolicy) -> Result:
     target = p.hours_for(f.category)
-    rows = list(f.member_hours)
-    if target is None or not rows:
-        return _say("H6", "na", NA, {"category": f.category, "members": len(rows)}, f.branch_id)
+    t = f.training
+    if target is None or t is None or not t.members:
+        return _say("H6", "na", NA, {"category": f.category, "members": t.members if t else 0}, f.branch_id)
     hours, online = target
-    short = [m for m in rows if m.hours < hours - EPSILON or m.online_hours < online - EPSILON]
-    short.sort(key=lambda m: (m.hours, m.member_id))
-    on_target = len(rows) - len(short)
-    evidence = {"members": len(rows), "on_target": on_target, "short": len(short), "target_hours": _num(hours),
+    short = t.members - t.on_target
+    evidence = {"members": t.members, "on_target": t.on_target, "short": short, "target_hours": _num(hours),
                 "target_online": _num(online), "year": f.period.year,
                 "short_members": [{"member_id": m.member_id, "name": m.name, "hours": _num(m.hours),
-                                   "online_hours": _num(m.online_hours)} for m in short[:SHORT_LIST]]}
+                                   "online_hours": _num(m.online_hours)} for m in t.short_members[:SHORT_LIST]]}
     label = _hours_label(target)
     if not short:
-        return _say("H6", "pass", PASS, evidence, f.branch_id, members=len(rows), target=label)
-    status = WARN if not f.period.over or on_target >= p.member_hours_warn_share * len(rows) - EPSILON else FAIL
-    return _say("H6", "short", status, evidence, f.branch_id, target=label, short=len(short),
-                on_target=on_target, members=len(rows))
+        return _say("H6", "pass", PASS, evidence, f.branch_id, members=t.members, target=label)
+    status = WARN if not f.period.over or t.on_target >= p.member_hours_warn_share * t.members - EPSILON else FAIL
+    return _say("H6", "short", status, evidence, f.branch_id, target=label, short=short,
+                on_target=t.on_target, members=t.members)
 
 
 # -- H7 附表 工作机制好 2: monthly organizational life, 组织生活会 yearly, 民主评议 ---------------------
@@ -352,17 +350,20 @@ def _periods(f: BranchFacts, period: str):
 
 
 def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
-    meetings = list(f.meetings)
-    per_month = Counter(_period_of(m.held_on, "month") for m in meetings)
-    evidence = {"year": f.period.year, "meetings": len(meetings), "per_month": dict(sorted(per_month.items())),
-                "meeting_ids": sorted(m.meeting_id for m in meetings)[:200]}
+    year = f.period.year
+    counts = [m for m in f.meetings if m.count > 0]
+    per_month = Counter()
+    for m in counts:
+        per_month[f"{year}-{m.month:02d}"] += m.count
+    total = sum(per_month.values())
+    evidence = {"year": year, "meetings": total, "per_month": dict(sorted(per_month.items()))}
     if f.founded_on and f.founded_on > f.period.last_day:
         return _say("H7", "na", NA, evidence, f.branch_id)
     statuses, pieces, missing_all = [], [], {}
     for kind, period in p.meetings.items():
         if kind == "committee_meeting" and f.formal < p.committee_meeting_min_formal:
             continue
-        held = {_period_of(m.held_on, period) for m in meetings if kind == ANY_MEETING or m.kind == kind}
+        held = {_period_of(date(year, m.month, 1), period) for m in counts if kind == ANY_MEETING or m.kind == kind}
         missing = [label for label, elapsed in _periods(f, period) if elapsed and label not in held]
         pending = [label for label, elapsed in _periods(f, period) if not elapsed and label not in held]
         missing_all[kind] = missing
@@ -383,7 +384,7 @@ def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
         pieces.append(_piece("appraisal", missing=members - f.appraised, years=p.appraisal_every_years))
     status = _worst(statuses) if statuses else PASS
     if status == PASS:
-        return _say("H7", "pass", PASS, evidence, f.branch_id, count=len(meetings))
+        return _say("H7", "pass", PASS, evidence, f.branch_id, count=total)
     return _joined("H7", status, evidence, pieces, f.branch_id)
 
 

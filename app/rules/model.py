@@ -68,10 +68,33 @@ class MemberHours:
 
 
 @dataclass(frozen=True)
-class MeetingFact:
-    meeting_id: int
-    held_on: date
+class MemberTraining:
+    """A branch's members against their yearly training target (H6).
+
+    The service counts on_target in SQL with the policy's target for the branch's category
+    (``HealthPolicy.hours_for``); ``member_training()`` counts it from rows, the same way."""
+
+    members: int
+    on_target: int
+    short_members: tuple = ()                     # MemberHours of the members short, fewest hours first
+
+
+def member_training(rows, target, listed: int = 20) -> MemberTraining:
+    """MemberTraining from every member's hours: on target when hours and online hours both reach it."""
+    rows = list(rows)
+    hours, online = target
+    short = sorted((m for m in rows if m.hours < hours - 1e-9 or m.online_hours < online - 1e-9),
+                   key=lambda m: (m.hours, m.member_id))
+    return MemberTraining(len(rows), len(rows) - len(short), tuple(short[:listed]))
+
+
+@dataclass(frozen=True)
+class MeetingCount:
+    """How many meetings of a kind a branch held in a month of the checked year."""
+
+    month: int
     kind: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -106,8 +129,8 @@ class BranchFacts:
     #: (unit, formal members) of the roster, for H1
     units: tuple = ()
     secretary: SecretaryFacts | None = None
-    member_hours: tuple = ()                      # MemberHours of every member on the roster
-    meetings: tuple = ()                          # MeetingFact held in the year up to as_of
+    training: MemberTraining | None = None        # None: no target for the category or no members
+    meetings: tuple = ()                          # MeetingCount of the year, held up to as_of
     appraised: int = 0                            # members with a 民主评议 result in the window
     activity_funds: float | None = None           # None: no funding row for the year
     training_funds: float | None = None

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from app.rules import (
-    FAIL, NA, PASS, RULE_IDS, WARN, BranchFacts, CommitteeMemberFacts, ContactFact, MeetingFact, MemberHours,
+    FAIL, NA, PASS, RULE_IDS, WARN, BranchFacts, CommitteeMemberFacts, ContactFact, MeetingCount, MemberHours,
     Period, PolicyError, SecretaryFacts, SpotCheck, check_branch, check_h3_share, check_h9_committee, policy_for,
-    tally,
+    member_training, tally,
 )
 from app.rules.checks import CHECKS
 
@@ -155,17 +155,22 @@ def hours(*rows):
     return tuple(MemberHours(i, f"党员{i}", h, o) for i, (h, o) in enumerate(rows, 1))
 
 
+def h6(profile, rows, category="teacher"):
+    target = policy_for(profile).hours_for(category)
+    return check("H6", profile, category=category, training=member_training(rows, target) if rows else None)
+
+
 def test_h6_teacher_members_need_24_hours_with_12_online_in_2012():
-    assert check("H6", "2012", member_hours=hours((24, 12), (30, 12))).status == PASS
-    online_short = check("H6", "2012", member_hours=hours((24, 11.5)) + hours(*[(24, 12)] * 9)[1:])
+    assert h6("2012", hours((24, 12), (30, 12))).status == PASS
+    online_short = h6("2012", hours((24, 11.5)) + hours(*[(24, 12)] * 9)[1:])
     assert online_short.status == FAIL  # 8 of 9 on target: below the 90% warn line
     assert online_short.evidence["short_members"][0]["online_hours"] == 11.5
 
 
 def test_h6_student_members_need_16_hours_in_2012_and_32_later():
-    assert check("H6", "2012", category="undergraduate", member_hours=hours((16, 0))).status == PASS
-    assert check("H6", "later", category="undergraduate", member_hours=hours((16, 0))).status == FAIL
-    assert check("H6", "later", category="teacher", member_hours=hours((32, 0))).status == PASS
+    assert h6("2012", hours((16, 0)), "undergraduate").status == PASS
+    assert h6("later", hours((16, 0)), "undergraduate").status == FAIL
+    assert h6("later", hours((32, 0))).status == PASS
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -173,22 +178,16 @@ def test_h6_nine_in_ten_on_target_warns_and_eight_fails(profile):
     target = 32 if profile == "later" else 24
     nine = hours(*([(target, 12)] * 9 + [(1, 0)]))
     eight = hours(*([(target, 12)] * 8 + [(1, 0)] * 2))
-    assert check("H6", profile, member_hours=nine).status == WARN
-    assert check("H6", profile, member_hours=eight).status == FAIL
-    assert check("H6", profile, member_hours=()).status == NA
+    assert h6(profile, nine).status == WARN
+    assert h6(profile, eight).status == FAIL
+    assert h6(profile, ()).status == NA
 
 
 # -- H7: a month with no meeting --------------------------------------------------------------------------
 
 def monthly(kinds=("general_meeting",), skip=()):
-    out, n = [], 0
-    for month in range(1, 13):
-        if month in skip:
-            continue
-        for kind in kinds:
-            n += 1
-            out.append(MeetingFact(n, date(YEAR, month, 10), kind))
-    out.append(MeetingFact(999, date(YEAR, 12, 20), "life_meeting"))
+    out = [MeetingCount(month, kind, 1) for month in range(1, 13) if month not in skip for kind in kinds]
+    out.append(MeetingCount(12, "life_meeting", 1))
     return tuple(out)
 
 
@@ -209,7 +208,7 @@ def test_h7_a_month_with_no_meeting_fails(profile):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_h7_the_running_month_only_warns(profile):
     kinds = LATER_KINDS if profile == "later" else ("general_meeting",)
-    meetings = tuple(m for m in monthly(kinds) if m.held_on.month < 11)
+    meetings = tuple(m for m in monthly(kinds) if m.month < 11)
     result = check("H7", profile, period=Period(YEAR, date(YEAR, 11, 15)), meetings=meetings, appraised=20)
     assert result.status == WARN and "2026-11" in result.next_en
 
