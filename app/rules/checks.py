@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .model import (
-    FAIL, NA, PASS, RULE_IDS, SENIOR_RANKS, STUDENT_CATEGORIES, WARN, BranchFacts, Result,
+    Bi, FAIL, NA, PASS, RULE_IDS, SENIOR_RANKS, STUDENT_CATEGORIES, WARN, BranchFacts, Result,
 )
 from .policy import ANY_MEETING, HealthPolicy
 
@@ -134,26 +135,14 @@ RANK_NAMES = {"senior": ("正高", "正高"), "associate": ("副高", "副高"),
               "junior": ("初级", "junior"), "none": ("无职称", "none")}
 
 
-class Bi(tuple):
-    """A value that reads differently in each language: Bi((zh, en))."""
-
-
-def _lang(values, index):
-    return {k: (v[index] if isinstance(v, Bi) else v) for k, v in values.items()}
-
-
 def _say(rule, key, status, evidence, branch_id=None, **values) -> Result:
     zh, en = _NEXT[(rule, key)]
-    return Result(rule, status, evidence, zh.format(**_lang(values, 0)), en.format(**_lang(values, 1)), branch_id)
+    return Result(rule, status, evidence, ((zh, en, values),), branch_id)
 
 
 def _joined(rule, status, evidence, pieces, branch_id):
-    """A Result whose next step lists several problems (each a (zh, en) pair)."""
-    zh = "；".join(p[0] for p in pieces)
-    en = "; ".join(p[1] for p in pieces)
-    en = en[:1].upper() + en[1:]
-    z, e = _NEXT[(rule, "problems")]
-    return Result(rule, status, evidence, z.format(problems=zh), e.format(problems=en), branch_id)
+    """A Result whose next step lists several problems (each a _piece)."""
+    return Result(rule, status, evidence, tuple(pieces), branch_id, _NEXT[(rule, "problems")])
 
 
 def _names(names) -> Bi:
@@ -162,13 +151,15 @@ def _names(names) -> Bi:
 
 def _piece(key, **values):
     zh, en = _PIECES[key]
-    return zh.format(**_lang(values, 0)), en.format(**_lang(values, 1))
+    return zh, en, values
 
 
 def _num(value: float):
     """12.0 -> 12, 39.5 -> 39.5 (evidence and sentences show no spurious decimals)."""
-    value = round(float(value), 2)
-    return int(value) if value == int(value) else value
+    if type(value) is int:
+        return value
+    value = round(value, 2)
+    return int(value) if value.is_integer() else value
 
 
 def _pct(share: float) -> str:
@@ -321,51 +312,60 @@ def check_h6(f: BranchFacts, p: HealthPolicy) -> Result:
 
 # -- H7 附表 工作机制好 2: monthly organizational life, 组织生活会 yearly, 民主评议 ---------------------
 
-def _period_of(day: date, period: str) -> str:
+_STEP = {"month": 1, "quarter": 3, "year": 12}
+
+
+def _index(month: int, period: str) -> int:
+    """The period (1-based) a month falls in."""
+    return (month - 1) // _STEP[period] + 1
+
+
+@lru_cache(maxsize=4096)
+def _label(year: int, index: int, period: str) -> str:
     if period == "month":
-        return f"{day.year}-{day.month:02d}"
+        return f"{year}-{index:02d}"
     if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return str(day.year)
+        return f"{year}-Q{index}"
+    return str(year)
 
 
-def _periods(f: BranchFacts, period: str):
-    """(label, elapsed?) of each period of the year from the branch's founding up to the check."""
-    first = max(f.period.start, f.founded_on or f.period.start)
-    last = f.period.last_day
+@lru_cache(maxsize=4096)
+def _schedule(year: int, as_of: date, first_month: int, period: str) -> tuple:
+    """(index, elapsed?) of each period of the year from first_month up to the day of the check."""
+    step = _STEP[period]
     out = []
-    month = first.month if period != "year" else 1
-    step = {"month": 1, "quarter": 3, "year": 12}[period]
-    if period == "quarter":
-        month = (first.month - 1) // 3 * 3 + 1
-    while month <= 12:
-        start = date(f.period.year, month, 1)
-        if start > last:
+    last = min(as_of, date(year, 12, 31))
+    for index in range(_index(first_month, period), 12 // step + 1):
+        start_month = (index - 1) * step + 1
+        if date(year, start_month, 1) > last:
             break
-        end_month = month + step - 1
-        end = date(f.period.year, end_month, 31) if end_month == 12 else date(f.period.year, end_month + 1, 1) - timedelta(days=1)
-        out.append((_period_of(start, period), f.period.as_of >= end))
-        month += step
-    return out
+        end_month = start_month + step - 1
+        end = date(year, 12, 31) if end_month == 12 else date(year, end_month + 1, 1) - timedelta(days=1)
+        out.append((index, as_of >= end))
+    return tuple(out)
 
 
 def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
     year = f.period.year
-    counts = [m for m in f.meetings if m.count > 0]
-    per_month = Counter()
-    for m in counts:
-        per_month[f"{year}-{m.month:02d}"] += m.count
+    per_month = {}
+    for m in f.meetings:
+        if m.count > 0:
+            per_month[m.month] = per_month.get(m.month, 0) + m.count
     total = sum(per_month.values())
-    evidence = {"year": year, "meetings": total, "per_month": dict(sorted(per_month.items()))}
+    evidence = {"year": year, "meetings": total,
+                "per_month": {_label(year, month, "month"): n for month, n in sorted(per_month.items())}}
     if f.founded_on and f.founded_on > f.period.last_day:
         return _say("H7", "na", NA, evidence, f.branch_id)
+    first_month = f.founded_on.month if f.founded_on and f.founded_on.year == year else 1
     statuses, pieces, missing_all = [], [], {}
     for kind, period in p.meetings.items():
         if kind == "committee_meeting" and f.formal < p.committee_meeting_min_formal:
             continue
-        held = {_period_of(date(year, m.month, 1), period) for m in counts if kind == ANY_MEETING or m.kind == kind}
-        missing = [label for label, elapsed in _periods(f, period) if elapsed and label not in held]
-        pending = [label for label, elapsed in _periods(f, period) if not elapsed and label not in held]
+        held = {_index(m.month, period) for m in f.meetings if m.count > 0 and (kind == ANY_MEETING or m.kind == kind)}
+        missing, pending = [], []
+        for index, elapsed in _schedule(year, f.period.as_of, first_month, period):
+            if index not in held:
+                (missing if elapsed else pending).append(_label(year, index, period))
         missing_all[kind] = missing
         zh, en = KIND_NAMES.get(kind, (kind, kind))
         if missing:
@@ -409,8 +409,7 @@ def check_h8(f: BranchFacts, p: HealthPolicy) -> Result:
                                        ("training", training, p.training_funds_per_member))
              if funds < limit * members - EPSILON]
     if short:
-        return Result("H8", FAIL, evidence, "；".join(r.next_zh for r in short),
-                      "; ".join(r.next_en for r in short), f.branch_id)
+        return Result("H8", FAIL, evidence, tuple(part for r in short for part in r.message), f.branch_id)
     return _say("H8", "pass", PASS, evidence, f.branch_id, activity_pm=_num(activity / members),
                 training_pm=_num(training / members))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 PASS, WARN, FAIL, NA = "pass", "warn", "fail", "n/a"
 STATUSES = (PASS, WARN, FAIL, NA)
@@ -22,24 +23,17 @@ class Period:
 
     year: int
     as_of: date
+    start: date = field(init=False, compare=False, repr=False)
+    end: date = field(init=False, compare=False, repr=False)
+    over: bool = field(init=False, compare=False, repr=False)       # the whole year has elapsed
+    last_day: date = field(init=False, compare=False, repr=False)   # the year's end or the check's day
 
-    @property
-    def start(self) -> date:
-        return date(self.year, 1, 1)
-
-    @property
-    def end(self) -> date:
-        return date(self.year, 12, 31)
-
-    @property
-    def over(self) -> bool:
-        """The whole year has elapsed."""
-        return self.as_of >= self.end
-
-    @property
-    def last_day(self) -> date:
-        """The last day counted: the year's end or the day of the check, whichever is first."""
-        return min(self.as_of, self.end)
+    def __post_init__(self):
+        put = object.__setattr__
+        put(self, "start", date(self.year, 1, 1))
+        put(self, "end", date(self.year, 12, 31))
+        put(self, "over", self.as_of >= self.end)
+        put(self, "last_day", min(self.as_of, self.end))
 
 
 @dataclass(frozen=True)
@@ -57,8 +51,7 @@ class SecretaryFacts:
     first_training_id: int | None = None
 
 
-@dataclass(frozen=True)
-class MemberHours:
+class MemberHours(NamedTuple):
     """One member's training hours in the year (all and online)."""
 
     member_id: int
@@ -88,8 +81,7 @@ def member_training(rows, target, listed: int = 20) -> MemberTraining:
     return MemberTraining(len(rows), len(rows) - len(short), tuple(short[:listed]))
 
 
-@dataclass(frozen=True)
-class MeetingCount:
+class MeetingCount(NamedTuple):
     """How many meetings of a kind a branch held in a month of the checked year."""
 
     month: int
@@ -97,8 +89,7 @@ class MeetingCount:
     count: int
 
 
-@dataclass(frozen=True)
-class ContactFact:
+class ContactFact(NamedTuple):
     """A contact cadre linked to the branch and the branch's meetings they attended this year."""
 
     cadre_id: int
@@ -106,8 +97,7 @@ class ContactFact:
     attended: int = 0
 
 
-@dataclass(frozen=True)
-class SpotCheck:
+class SpotCheck(NamedTuple):
     check_id: int
     checked_on: date
     passed: bool = True
@@ -159,16 +149,44 @@ class CommitteeMemberFacts:
     attended: int = 0                             # meetings of those branches attended in the year
 
 
-@dataclass(frozen=True)
-class Result:
-    """One rule's verdict for one branch (or one scope), with what decided it and what to do."""
+class Bi(tuple):
+    """A value that reads differently in each language: Bi((zh, en))."""
+
+
+_SEPARATORS = ("；", "; ")
+
+
+def _render(result, index: int) -> str:
+    values = [{k: (v[index] if isinstance(v, Bi) else v) for k, v in part[2].items()} for part in result.message]
+    text = _SEPARATORS[index].join(part[index].format(**vals) for part, vals in zip(result.message, values))
+    if result.wrap is None:
+        return text
+    if index == 1:
+        text = text[:1].upper() + text[1:]
+    return result.wrap[index].format(problems=text)
+
+
+class Result(NamedTuple):
+    """One rule's verdict for one branch (or one scope), with what decided it and what to do.
+
+    The next step is kept as templates and values and written out when read (most results of a
+    committee's fifty thousand branches are counted, never read). A NamedTuple: a committee's
+    check builds half a million of them."""
 
     rule: str
     status: str
-    evidence: dict = field(default_factory=dict)
-    next_zh: str = ""
-    next_en: str = ""
+    evidence: dict
+    message: tuple = ()                # ((zh template, en template, values), ...), joined in order
     branch_id: int | None = None
+    wrap: tuple | None = None          # (zh, en) around the joined parts, with {problems}
+
+    @property
+    def next_zh(self) -> str:
+        return _render(self, 0)
+
+    @property
+    def next_en(self) -> str:
+        return _render(self, 1)
 
     def next_step(self, lang: str = "zh") -> str:
         return self.next_en if str(lang).lower().startswith("en") else self.next_zh

@@ -135,6 +135,8 @@ class HealthPolicy:
     term_extension_months: int = 0                # later rules: an extension of up to 12 months
     # H11 附表 工作机制好 3, 三、(三): handbook spot checks per semester
     spot_checks_per_semester: int = 1
+    # 二、工作目标 (the goal line, not a per-branch rule): 本科生党支部基本都要成为优秀和良好党支部
+    undergraduate_goal_share: float = 0.90
 
     def __post_init__(self):
         put = object.__setattr__
@@ -153,7 +155,7 @@ class HealthPolicy:
             raise PolicyError("appraisal_every_years", f"must be at least 1 (got {self.appraisal_every_years!r})")
         for key in ("secretary_hours", "activity_funds_per_member", "training_funds_per_member"):
             put(self, key, float(_check_number(key, getattr(self, key))))
-        for key in ("senior_title_share", "member_hours_warn_share"):
+        for key in ("senior_title_share", "member_hours_warn_share", "undergraduate_goal_share"):
             put(self, key, _check_share(key, getattr(self, key)))
         put(self, "member_hours", _check_hours_map("member_hours", self.member_hours))
         put(self, "meetings", _check_meetings("meetings", self.meetings))

@@ -1,5 +1,4 @@
 """H1–H11 (app/rules): the boundary cases of issue 9 "Must show 1", each under both profiles."""
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -291,7 +290,7 @@ def test_h11_plan_summary_and_one_spot_check_each_semester(profile):
     missing = check("H11", profile, plan_id=1, summary_id=2, spot_checks=checks[:1])
     assert missing.status == FAIL and "2026-S2" in missing.evidence["semesters_missing"]
     assert check("H11", profile, plan_id=None, summary_id=2, spot_checks=checks).status == FAIL
-    failed = check("H11", profile, plan_id=1, summary_id=2, spot_checks=(checks[0], replace(checks[1], passed=False)))
+    failed = check("H11", profile, plan_id=1, summary_id=2, spot_checks=(checks[0], checks[1]._replace(passed=False)))
     assert failed.status == WARN
 
 
