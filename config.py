@@ -9,6 +9,7 @@ ZHIBU_BALLOT_LOOKUP_LIMIT / _WINDOW  unknown ballot codes per client address per
 ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web root
                      (default: uploads/ in the instance folder)
 ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
+ZHIBU_UPLOAD_MAX_BYTES  largest meeting attachment, work plan or summary in bytes (default 10 MB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
 """
 import json
@@ -80,5 +81,6 @@ def build_config(instance_path: str) -> dict:
         # 述职 report files: kept outside the web root, served only through the record rules.
         "ZHIBU_UPLOAD_DIR": os.environ.get("ZHIBU_UPLOAD_DIR") or str(instance / "uploads"),
         "ZHIBU_REPORT_MAX_BYTES": int(os.environ.get("ZHIBU_REPORT_MAX_BYTES", 10 * 1024 * 1024)),
+        "ZHIBU_UPLOAD_MAX_BYTES": int(os.environ.get("ZHIBU_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }

@@ -24,9 +24,14 @@ PERMISSIONS = {
     "RosterImport":   (RW,        RW,             RW),    # upload/confirm; the roster needs write too
     "Secretary":      (RWD,       RWD,            R),
     "ContactCadre":   (RWD,       RWD,            R),
-    "Activity":       (RWD,       RWD,            RWD),
-    "Training":       (RWD,       RWD,            RWD),
+    "Meeting":        (RWD,       RWD,            RWD),   # meetings, their attendance, guests and files
+    "Training":       (RWD,       RWD,            RWD),   # events and the members they credit
     "Funding":        (RWD,       RWD,            R),
+    # 违纪违法 (V1's input) and 党总支委员 are kept above the branch
+    "SecretaryViolation": (RWD,   RWD,            R),
+    "GBCommittee":    (RWD,       RWD,            R),
+    "Document":       (RWD,       RWD,            RWD),   # a branch's annual work plan and summary
+    "HandbookCheck":  (RWD,       RWD,            R),     # the branch checked reads it
     "Standard":       (RWD,       R,              R),
     "Round":          (RWD,       R,              R),
     "Assessment":     (R,         R,              R),
@@ -54,9 +59,13 @@ MENU_OF_RESOURCE = {
     "RosterImport": ("Roster import", "Members"),
     "Secretary": ("Secretaries", "Members"),
     "ContactCadre": ("Contact cadres", "Contact"),
-    "Activity": ("Activities", "Life"),
+    "Meeting": ("Meetings", "Life"),
     "Training": ("Trainings", "Life"),
     "Funding": ("Fundings", "Life"),
+    "SecretaryViolation": ("Secretary violations", "Members"),
+    "GBCommittee": ("General branch committees", "Contact"),
+    "Document": ("Branch documents", "Life"),
+    "HandbookCheck": ("Handbook checks", "Life"),
     "Standard": ("Standards", "Assessment"),
     "Round": ("Rounds", "Assessment"),
     "Assessment": (),

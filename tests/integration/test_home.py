@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
-from app.models import Activity, Assessment, AssessmentRound, Branch, GeneralBranch, Member, Rectification, ScoreSheet
+from app.models import Assessment, AssessmentRound, Branch, GeneralBranch, Member, Rectification, ScoreSheet
 from app.services.demo_assessment import INITIAL, REASSESSMENT
 
 TODO = re.compile(r'<li class="list-group-item list-group-item-(\w+) zhibu-todo" data-kind="(\w+)">\s*'
