@@ -11,6 +11,8 @@ ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web roo
 ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
 ZHIBU_UPLOAD_MAX_BYTES  largest meeting attachment, work plan or summary in bytes (default 10 MB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
+ZHIBU_HEALTH_JSON    health-check overrides as a JSON object: keys for both profiles at the top,
+                     per profile under "2012" / "later" (app/rules/policy.py lists the keys)
 """
 import json
 import os
@@ -83,4 +85,6 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_REPORT_MAX_BYTES": int(os.environ.get("ZHIBU_REPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "ZHIBU_UPLOAD_MAX_BYTES": int(os.environ.get("ZHIBU_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
+        # H1–H11 thresholds; a committee picks its profile, e.g. '{"later": {"secretary_hours": 60}}'.
+        "ZHIBU_HEALTH": json.loads(os.environ.get("ZHIBU_HEALTH_JSON", "{}")),
     }

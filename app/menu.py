@@ -23,6 +23,7 @@ from app.views.people import (
 )
 from app.views.files import BranchDocumentApi, BranchDocumentView, MeetingAttachmentView
 from app.views.forms import FormsView, template_helpers
+from app.views.health import HealthView
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -32,6 +33,7 @@ CATEGORIES = {
     "Contact": (_l("联系干部"), "fa-handshake-o"),
     "Life": (_l("组织生活"), "fa-calendar"),
     "Assessment": (_l("考评定级"), "fa-check-square-o"),
+    "Health": (_l("支部体检"), "fa-heartbeat"),
 }
 
 # (view class, menu name, label, category, icon); names match security/roles.py.
@@ -59,6 +61,7 @@ MENU = [
     (DutyReportView, "Duty reports", _l("述职记录"), "Assessment", "fa-file-text-o"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
+    (HealthView, "Health check", _l("支部体检"), "Health", "fa-heartbeat"),
 ]
 
 APIS = [

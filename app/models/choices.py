@@ -47,6 +47,10 @@ SEMESTER_TERMS = {"autumn": _l("秋季学期"), "spring": _l("春季学期")}
 
 HANDBOOK_RESULTS = {"excellent": _l("优秀"), "good": _l("良好"), "pass": _l("合格"), "fail": _l("不合格")}
 
+HEALTH_PROFILES = {"2012": _l("2012年工作方案"), "later": _l("后续全国性规定")}
+
+HEALTH_STATUSES = {"pass": _l("达标"), "warn": _l("提醒"), "fail": _l("未达标"), "n/a": _l("不适用")}
+
 ORG_KINDS = {
     "committee": _l("党委"),
     "general_branch": _l("党总支"),

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 COLUMN_LABELS = {
     "name": _l("名称"),
     "short_name": _l("简称"),
+    "health_profile": _l("体检规则"),
     "code": _l("编号"),
     "committee": _l("所属党委"),
     "general_branch": _l("所属党总支"),

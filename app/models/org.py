@@ -7,7 +7,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
-from app.models.choices import BRANCH_CATEGORIES
+from app.models.choices import BRANCH_CATEGORIES, HEALTH_PROFILES
 
 
 class Committee(db.Model):
@@ -17,6 +17,10 @@ class Committee(db.Model):
     id = Column(Integer, primary_key=True)
     name = Column(String(120), nullable=False, unique=True)
     short_name = Column(String(60))
+    # which numbers the health check applies (DOMAIN.md "Rule profiles"): the 2012 plan's
+    # or the later national rules'; every number stays configuration (ZHIBU_HEALTH)
+    health_profile = Column(String(10), nullable=False, default="2012", server_default="2012",
+                            info={"choices": HEALTH_PROFILES})
     general_branches = relationship(
         "GeneralBranch", back_populates="committee", order_by="GeneralBranch.code"
     )

@@ -48,6 +48,8 @@ PERMISSIONS = {
     "DutyReport":     (RWD,       RWD,            RWD),
     # 联评 results: the committee organizes and exports; a general branch reads its own
     "UpwardReport":   (("read", "write", "export"), R, ()),
+    # 支部体检 H1–H11: every level reads its own scope's results (the rules scope the records)
+    "Health":         (R,         R,              R),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -77,6 +79,7 @@ MENU_OF_RESOURCE = {
     "MemberAppraisal": ("Member appraisals", "Members"),
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
+    "Health": ("Health check", "Health"),
 }
 
 # What every logged-in user may do regardless of role.
