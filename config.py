@@ -9,6 +9,7 @@ ZHIBU_BALLOT_LOOKUP_LIMIT / _WINDOW  unknown ballot codes per client address per
 ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web root
                      (default: uploads/ in the instance folder)
 ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
+ZHIBU_UPLOAD_MAX_BYTES  largest meeting attachment, work plan or summary in bytes (default 10 MB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
 ZHIBU_LOGIN_RATE_LIMIT  login attempts per client address (web and API; default "10 per minute")
 ZHIBU_REDIS_URL      Redis (e.g. redis://127.0.0.1:6379/0): the login throttle's counters are
@@ -17,6 +18,8 @@ ZHIBU_SESSION_HOURS  a browser login lasts this long (default 8)
 ZHIBU_SECURE_COOKIES 1: the session cookie is sent over HTTPS only (set it behind TLS)
 ZHIBU_LOCKOUT_FAILURES / _SECONDS  consecutive failed logins that lock an account, and for how
                      long (default 10, 900 seconds); `flask --app app zhibu unlock USER` lifts it
+ZHIBU_HEALTH_JSON    health-check overrides as a JSON object: keys for both profiles at the top,
+                     per profile under "2012" / "later" (app/rules/policy.py lists the keys)
 """
 import datetime
 import json
@@ -104,5 +107,8 @@ def build_config(instance_path: str) -> dict:
         # 述职 report files: kept outside the web root, served only through the record rules.
         "ZHIBU_UPLOAD_DIR": os.environ.get("ZHIBU_UPLOAD_DIR") or str(instance / "uploads"),
         "ZHIBU_REPORT_MAX_BYTES": int(os.environ.get("ZHIBU_REPORT_MAX_BYTES", 10 * 1024 * 1024)),
+        "ZHIBU_UPLOAD_MAX_BYTES": int(os.environ.get("ZHIBU_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
+        # H1–H11 thresholds; a committee picks its profile, e.g. '{"later": {"secretary_hours": 60}}'.
+        "ZHIBU_HEALTH": json.loads(os.environ.get("ZHIBU_HEALTH_JSON", "{}")),
     }

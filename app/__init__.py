@@ -83,6 +83,10 @@ def _install_scoring_policy(app) -> None:
 
     app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
     install_hooks()
+    from app.services.health import build_policies
+
+    # the health check's two profiles with ZHIBU_HEALTH's overrides: a bad key stops the app
+    app.extensions["zhibu_health_policies"] = build_policies(app.config.get("ZHIBU_HEALTH"))
 
 
 class _FabNoise:

@@ -257,3 +257,33 @@ def current_user_row(username):
     from flask import current_app
 
     return current_app.appbuilder.sm.find_user(username=username)
+
+
+@zhibu_cli.command("health")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year checked.")
+@click.option("--general-branch", "general_branch_id", type=int, default=None, help="Only this general branch.")
+@click.option("--as", "username", default=None,
+              help="Check as this user (their scope); default: the system actor, every committee.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {branch_id, branch, rule, status, evidence}.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day of the check (default: today); what is due by then fails, the rest warns.")
+@refusals_exit_1
+def health_command(year, general_branch_id, username, as_json, as_of):
+    """Health check H1–H11 of every branch in scope (支部体检)."""
+    import json
+
+    from app.extensions import db
+    from app.models import GeneralBranch
+    from app.security.scope import acting_as
+    from app.services.health import health_report
+
+    with acting_as(actor_for(username, "cli")):
+        if general_branch_id is not None and db.session.get(GeneralBranch, general_branch_id) is None:
+            raise click.ClickException(f"找不到党总支 {general_branch_id} / no general branch {general_branch_id}")
+        report = health_report(year, as_of=as_of.date() if as_of else None, general_branch_id=general_branch_id)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+        return
+    for b in report.branches:
+        line = " ".join(f"{rule}:{b.results[rule].status}" for rule in b.results)
+        click.echo(f"{b.branch_id}\t{b.name}\t{line}")
