@@ -17,6 +17,7 @@ from app.views.people import (
     ContactCadreApi, ContactCadreView, MemberApi, MemberView, SecretaryApi, SecretaryView, TrainingView,
 )
 from app.views.forms import FormsView, template_helpers
+from app.views.jobs import JobsView
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -55,7 +56,7 @@ APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
     AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi,
 ]
-NO_MENU = [RectificationNoteView, FormsView, BallotVoteView]
+NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, JobsView]
 
 
 def register(appbuilder) -> None:

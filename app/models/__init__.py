@@ -11,6 +11,7 @@ from app.models.appraisals import DutyReport, MemberAppraisal
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
+from app.models.jobs import Job
 from app.models.life import Activity, Funding
 from app.models.org import Branch, Committee, GeneralBranch
 from app.models.rectification import Rectification, RectificationNote
@@ -22,7 +23,7 @@ from app.models.users import UserOrg
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "DutyReport", "MemberAppraisal", "Activity", "Branch", "Committee", "ImportRecord", "Job", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
 ]
 

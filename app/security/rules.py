@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, or_, select, true
 
 from app.models import (
     Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
-    ImportRecord, Member, MemberAppraisal, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
+    ImportRecord, Job, Member, MemberAppraisal, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
     StandardItem, TrainingRecord, UserOrg,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
@@ -146,6 +146,14 @@ def _import_at_org(actor):
     if actor.kind == "general_branch":
         return ImportRecord.general_branch_id == actor.general_branch_id
     return ImportRecord.branch_id == actor.branch_id
+
+
+def _own_job(actor):
+    """The actor's own job, started for the organization the actor still belongs to."""
+    org = {"committee": Job.committee_id == actor.committee_id,
+           "general_branch": Job.general_branch_id == actor.general_branch_id,
+           "branch": Job.branch_id == actor.branch_id}[actor.kind]
+    return and_(Job.owner_id == actor.user_id, Job.org_kind == actor.kind, org)
 
 
 _sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
@@ -303,6 +311,10 @@ RULES: dict = {
     # A roster import belongs to its uploader's organization; only the uploader confirms it.
     ImportRecord: {role: Rule(read=_import_at_org, create=_import_at_org, write=both(_import_at_org, _own_import))
                    for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A background job is its owner's alone (it may hold a committee-wide export): the owner
+    # starts it and reads it; only the job runner (system actor "jobs") writes its state and
+    # result, and nobody deletes one from the web.
+    Job: {role: Rule(read=_own_job, create=_own_job) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
     # The audit trail is written by the actions that are audited, never changed.
     AuditLog: {role: Rule(read=nowhere, create=anywhere) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
 }
@@ -326,6 +338,8 @@ FROZEN = {
     DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
                            "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
+    Job: frozenset({"kind", "params", "owner_id", "org_kind", "committee_id", "general_branch_id", "branch_id",
+                    "lang", "created_at"}),
     AuditLog: frozenset({"user_id", "at", "table_name", "record_id", "field", "old_value", "new_value", "reason"}),
 }
 

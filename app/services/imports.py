@@ -38,6 +38,7 @@ from app.errors import DomainError, Refused
 
 KINDS = ("members", "branches", "appraisals")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_JOB_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
@@ -72,6 +73,11 @@ class Outcome:
 def max_import_bytes() -> int:
     """ZHIBU_IMPORT_MAX_BYTES, default 20 MB."""
     return int(current_app.config.get("ZHIBU_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def job_threshold() -> int:
+    """ZHIBU_IMPORT_JOB_BYTES: larger files are checked and applied as background jobs."""
+    return int(current_app.config.get("ZHIBU_IMPORT_JOB_BYTES", DEFAULT_JOB_BYTES))
 
 
 def _now():

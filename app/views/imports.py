@@ -26,6 +26,8 @@ from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
 from app.security.scope import current_org, scope_clause
 from app.services import imports as service
+from app.services import jobs
+from app.views.jobs import start_and_show
 from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,6 +108,8 @@ class RosterImportView(BaseView):
         if upload is None or not upload.filename:
             return self._page(_("请选择要上传的文件。"), 400, kind)
         data = upload.read(service.max_import_bytes() + 1)
+        if len(data) > service.job_threshold():
+            return self._check_in_background(kind, os.path.basename(upload.filename), data)
         try:
             outcome = service.dry_run(self._user(), kind, os.path.basename(upload.filename), data)
         except service.ImportDenied as exc:
@@ -113,6 +117,18 @@ class RosterImportView(BaseView):
         except ImportFileError as exc:
             return self._page(exc.message(lang()), 400, kind)
         return redirect(url_for(".result", pk=outcome.record.id))
+
+    def _check_in_background(self, kind, filename, data):
+        """A large file is checked by a background job; its page follows on to the result."""
+        try:
+            service.importer_org(self._user(), kind)
+        except service.ImportDenied as exc:
+            return self._page(str(exc), 403, kind)
+        if len(data) > service.max_import_bytes():
+            return self._page(_("上传的文件超过大小上限 %(limit)s。请拆分成几个文件分批导入。",
+                                limit=human_size(service.max_import_bytes())), 400, kind)
+        stored = jobs.keep_file(data, ".xlsx")
+        return start_and_show(self._user(), "import_check", {"kind": kind, "filename": filename, "input": stored})
 
     @expose("/result/<int:pk>")
     @has_access
@@ -130,6 +146,13 @@ class RosterImportView(BaseView):
     def confirm(self, pk):
         """Apply a clean dry run in one transaction (the file is checked again first)."""
         record = self._record(pk)
+        if record.file_size > service.job_threshold():
+            try:
+                service.check_confirmable(self._user(), record)
+            except service.ImportDenied as exc:
+                flash(str(exc), "danger")
+                return redirect(url_for(".result", pk=pk))
+            return start_and_show(self._user(), "import_apply", {"record_id": record.id})
         try:
             outcome = service.apply(self._user(), record.id)
         except service.ImportDenied as exc:
