@@ -23,5 +23,8 @@ max_requests_jitter = 500
 # request bodies up to ZHIBU_IMPORT_MAX_BYTES arrive through a reverse proxy that buffers them
 forwarded_allow_ips = os.environ.get("ZHIBU_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("ZHIBU_ACCESS_LOG", "-")
+# the worker's pid on every line: which process served which request
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s'
+
 errorlog = "-"
 loglevel = os.environ.get("ZHIBU_LOG_LEVEL", "info")
