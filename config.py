@@ -14,6 +14,7 @@ ZHIBU_REDIS_URL      Redis for the job queue (RQ), e.g. redis://127.0.0.1:6379/0
 ZHIBU_JOB_QUEUE      RQ queue name (default zhibu; one per deployment sharing a Redis)
 ZHIBU_JOB_DIR        where job inputs and results are kept (default: jobs/ in the instance folder;
                      shared by the web workers and the RQ worker)
+ZHIBU_JOB_KEEP_DAYS  days a job's result file is kept (default 7)
 ZHIBU_IMPORT_JOB_BYTES  uploads larger than this are checked and imported as background jobs
                      (default 512 KB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
@@ -101,6 +102,7 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_JOB_QUEUE": os.environ.get("ZHIBU_JOB_QUEUE") or "zhibu",
         "ZHIBU_JOB_DIR": os.environ.get("ZHIBU_JOB_DIR") or str(instance / "jobs"),
         "ZHIBU_IMPORT_JOB_BYTES": int(os.environ.get("ZHIBU_IMPORT_JOB_BYTES", 512 * 1024)),
+        "ZHIBU_JOB_KEEP_DAYS": int(os.environ.get("ZHIBU_JOB_KEEP_DAYS", 7)),
         "ZHIBU_JOB_TIMEOUT": int(os.environ.get("ZHIBU_JOB_TIMEOUT", 3600)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
     }

@@ -1,8 +1,10 @@
 """What each kind of background job does: the same service functions as the pages call.
 
-Each runner takes (owner, actor, params, report) and returns a JobOutcome; it runs acting as
-the job's owner (app.services.jobs), so the rule table scopes and checks all it reads and
-writes. report(percent, (zh, en)) is called only between transactions.
+start_*(…, lang)  make the refusals a page would make at once (role, scope, a closed round),
+                  then start the job (app.services.jobs.start); the views call these
+RUNNERS[kind]     (owner, actor, params, report) -> JobOutcome, run acting as the job's owner
+                  (app.services.jobs), so the rule table scopes and checks all it reads and
+                  writes; report(percent, (zh, en)) is called only between transactions
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import AssessmentRound
 from app.services import assessment, forms, imports
+from app.services import jobs
 from app.services.jobs import JobOutcome, both, stored
 
 
@@ -22,6 +25,18 @@ class NotFound(Exception):
         self.messages = messages
 
 
+def _import_steps(report, writing: bool):
+    """The import service's steps as the bar's: file read (40 %), checked (70 %)."""
+    def progress(stage, rows):
+        if stage == "parsed":
+            report(40, both(lambda: _("已读取 %(rows)d 行，正在与名册核对 …", rows=rows)))
+        elif writing:
+            report(70, both(lambda: _("核对完成，正在写入 %(rows)d 行 …", rows=rows)))
+        else:
+            report(70, both(lambda: _("核对完成，正在保存预检结果 …")))
+    return progress
+
+
 def _import_check(owner, actor, params, report) -> JobOutcome:
     """A dry run of a large upload, kept in the job folder until it has been read."""
     path = stored(params.get("input"))
@@ -30,7 +45,8 @@ def _import_check(owner, actor, params, report) -> JobOutcome:
     try:
         data = path.read_bytes()
         report(10, both(lambda: _("正在读取并核对 %(count)s 字节的文件 …", count=f"{len(data):,}")))
-        outcome = imports.dry_run(owner, params["kind"], params.get("filename", ""), data)
+        outcome = imports.dry_run(owner, params["kind"], params.get("filename", ""), data,
+                                  _import_steps(report, writing=False))
     finally:
         path.unlink(missing_ok=True)
     s = outcome.summary
@@ -43,7 +59,7 @@ def _import_check(owner, actor, params, report) -> JobOutcome:
 def _import_apply(owner, actor, params, report) -> JobOutcome:
     """Apply a checked import: all rows in one transaction, or none."""
     report(10, both(lambda: _("正在按当前数据再次核对并写入 …")))
-    outcome = imports.apply(owner, params["record_id"])
+    outcome = imports.apply(owner, params["record_id"], _import_steps(report, writing=True))
     s = outcome.summary
     if outcome.applied:
         message = both(lambda: _("导入完成：新增 %(new)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条。",
@@ -90,3 +106,31 @@ RUNNERS = {
     "statistics": _export(lambda owner, actor, round_id: forms.export_statistics(actor, round_id)),
     "recompute": _recompute,
 }
+
+
+# ---------------------------------------------------------------- starting
+
+
+def start_import_check(user, kind, filename, data, lang):
+    """Check a large upload in the background, once the user's role may import it."""
+    imports.importer_org(user, kind)
+    return jobs.start(user, "import_check", {"kind": kind, "filename": filename,
+                                             "input": jobs.keep_file(data, ".xlsx")}, lang)
+
+
+def start_import_apply(user, record, lang):
+    """Apply a checked large import in the background, if the user may confirm it now."""
+    imports.check_confirmable(user, record)
+    return jobs.start(user, "import_apply", {"record_id": record.id}, lang)
+
+
+def start_recompute(user, round_, actor, lang):
+    """Recompute a whole round in the background, if the actor may recompute it now."""
+    assessment.check_recompute(round_, actor)
+    return jobs.start(user, "recompute", {"round_id": round_.id}, lang)
+
+
+def start_form(user, actor, form, round_id, lang):
+    """Build the whole committee's form in the background (FormNotFound for a foreign round)."""
+    forms.resolve(actor, round_id, None)
+    return jobs.start(user, form, {"round_id": round_id}, lang)

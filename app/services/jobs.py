@@ -23,7 +23,7 @@ import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -125,7 +125,22 @@ def start(user, kind: str, params: dict, lang: str) -> Job:
         db.session.add(job)
         db.session.commit()
     _dispatch(job.id, runner)
+    purge_old_files()
     return job
+
+
+def purge_old_files() -> int:
+    """Delete the files of jobs finished more than ZHIBU_JOB_KEEP_DAYS ago (at each start)."""
+    cutoff = _now() - timedelta(days=int(current_app.config.get("ZHIBU_JOB_KEEP_DAYS", 7)))
+    with system_actor("jobs"):   # every user's old files, not only the starter's
+        old = db.session.execute(select(Job.id, Job.result_path).where(
+            Job.finished_at < cutoff, Job.result_path.is_not(None))).all()
+    for job_id, name in old:
+        path = stored(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        _write(job_id, result_path=None)
+    return len(old)
 
 
 def _dispatch(job_id: int, runner: str) -> None:

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import AssessmentRound
 from app.security.scope import current_org
 from app.views.boundary import id_arg, parse_id
+from app.services.job_kinds import start_form
 from app.views.jobs import start_and_show
 from app.services.forms import (
     FormNotFound, current_round_id, export_annex2, export_annex3, export_statistics, resolve,
@@ -95,10 +96,9 @@ class FormsView(BaseView):
         if form not in FORM_TITLES or round_id is None:
             abort(404)
         try:
-            resolve(current_org(), round_id, None)
+            return start_and_show(start_form, g.user, current_org(), form, round_id)
         except FormNotFound:
             abort(404)
-        return start_and_show(g.user, form, {"round_id": round_id})
 
 
 def template_helpers(app) -> None:

@@ -26,7 +26,7 @@ from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
 from app.security.scope import current_org, scope_clause
 from app.services import imports as service
-from app.services import jobs
+from app.services import job_kinds
 from app.views.jobs import start_and_show
 from app.views.errors import handle_http_error
 
@@ -121,14 +121,9 @@ class RosterImportView(BaseView):
     def _check_in_background(self, kind, filename, data):
         """A large file is checked by a background job; its page follows on to the result."""
         try:
-            service.importer_org(self._user(), kind)
+            return start_and_show(job_kinds.start_import_check, self._user(), kind, filename, data)
         except service.ImportDenied as exc:
             return self._page(str(exc), 403, kind)
-        if len(data) > service.max_import_bytes():
-            return self._page(_("上传的文件超过大小上限 %(limit)s。请拆分成几个文件分批导入。",
-                                limit=human_size(service.max_import_bytes())), 400, kind)
-        stored = jobs.keep_file(data, ".xlsx")
-        return start_and_show(self._user(), "import_check", {"kind": kind, "filename": filename, "input": stored})
 
     @expose("/result/<int:pk>")
     @has_access
@@ -146,14 +141,9 @@ class RosterImportView(BaseView):
     def confirm(self, pk):
         """Apply a clean dry run in one transaction (the file is checked again first)."""
         record = self._record(pk)
-        if record.file_size > service.job_threshold():
-            try:
-                service.check_confirmable(self._user(), record)
-            except service.ImportDenied as exc:
-                flash(str(exc), "danger")
-                return redirect(url_for(".result", pk=pk))
-            return start_and_show(self._user(), "import_apply", {"record_id": record.id})
         try:
+            if record.file_size > service.job_threshold():
+                return start_and_show(job_kinds.start_import_apply, self._user(), record)
             outcome = service.apply(self._user(), record.id)
         except service.ImportDenied as exc:
             flash(str(exc), "danger")

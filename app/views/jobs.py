@@ -4,7 +4,7 @@ Thin: app.services.jobs starts, runs and reads jobs; the rule table shows a job 
 only, so a foreign job id is a 404 on every route here. The page polls /jobs/<id>/status.json
 from app/static/zhibu/jobs.js (no inline script), so a reload shows the bar where it is.
 """
-from flask import abort, jsonify, redirect, send_file, url_for
+from flask import abort, current_app, jsonify, redirect, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -33,13 +33,21 @@ def next_url(job):
     return None
 
 
+def message_of(job) -> str:
+    """The job's message in the request's language; a file kept no longer says so."""
+    if job.state == "done" and job.result_name and not job.result_path:
+        return _("文件已超过保留期限（%(days)d 天）并已删除，请重新生成。",
+                 days=int(current_app.config.get("ZHIBU_JOB_KEEP_DAYS", 7)))
+    return (job.message_en if lang() == "en" else job.message) or ""
+
+
 def status_of(job) -> dict:
     """What the page shows, in the request's language."""
     done = job.state == "done"
     return {
         "id": job.id, "state": job.state, "state_label": str(label(JOB_STATES, job.state)),
         "progress": 100 if done else job.progress, "finished": job.finished,
-        "message": (job.message_en if lang() == "en" else job.message) or "",
+        "message": message_of(job),
         "download": url_for("JobsView.download", pk=job.id) if done and job.result_path else None,
         "next": next_url(job) if done else None,
         # a finished import goes straight on to its result page
@@ -47,10 +55,12 @@ def status_of(job) -> dict:
     }
 
 
-def start_and_show(user, kind, params):
-    """Start a job for the user and go to its page (a refusal is a 403 page)."""
+def start_and_show(start, *args):
+    """Start a job (a start_* of app.services.job_kinds) and go to its page.
+
+    A user with no organization is a 403; the starter's other refusals are the caller's."""
     try:
-        job = service.start(user, kind, params, lang())
+        job = start(*args, lang())
     except service.JobRefused:
         abort(403)
     return redirect(url_for("JobsView.show", pk=job.id))

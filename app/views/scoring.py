@@ -9,6 +9,7 @@ from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURC
 from app.errors import DomainError
 from app.security.scope import current_org
 from app.services import assessment as service
+from app.services import job_kinds
 from app.services.rectification import create_for_weak
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
 from app.views.jobs import start_and_show
@@ -102,11 +103,10 @@ class ScoringView(BaseView):
         """Recompute the whole round as a background job (a refusal is flashed at once)."""
         round_ = _scoped(AssessmentRound, round_id)
         try:
-            service.check_recompute(round_, current_org())
+            return start_and_show(job_kinds.start_recompute, g.user, round_, current_org())
         except DomainError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
-        return start_and_show(g.user, "recompute", {"round_id": round_id})
 
     @expose("/round/<int:round_id>/close", methods=["POST"])
     @has_access

@@ -112,3 +112,20 @@ def test_a_large_import_is_checked_and_applied_by_jobs(app, login_as, db_session
     assert applied["state"] == "done" and applied["message"].startswith("导入完成"), applied
     db_session.expire_all()
     assert db_session.get(ImportRecord, record_id).status == "applied"
+
+
+def test_a_result_file_past_its_keeping_days_is_deleted_and_the_page_says_so(app, login_as, db_session):
+    from datetime import datetime, timedelta
+
+    round_ = _round(db_session)
+    committee = login_as("committee")
+    old = run_job(committee, start_form_job(committee, f"/forms/annex3.xlsx?round={round_.id}"))
+    assert committee.get(old["download"]).status_code == 200
+    db_session.execute(Job.__table__.update().where(Job.id == old["id"]).values(
+        finished_at=datetime.utcnow() - timedelta(days=app.config["ZHIBU_JOB_KEEP_DAYS"] + 1)))
+    db_session.commit()
+    new = run_job(committee, start_form_job(committee, f"/forms/statistics.xlsx?round={round_.id}"))
+    assert committee.get(new["download"]).status_code == 200
+    assert committee.get(old["download"]).status_code == 404
+    status = committee.get(f"/jobs/{old['id']}/status.json").json
+    assert status["download"] is None and "已删除" in status["message"]
