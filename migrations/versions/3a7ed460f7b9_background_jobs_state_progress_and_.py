@@ -4,7 +4,7 @@ zb_job: long imports, committee-wide exports and round recomputes run by RQ or a
 the owner and the owner's organization scope it (app/security/rules.py).
 
 Revision ID: 3a7ed460f7b9
-Revises: 1d0197b73612
+Revises: b28f3bc7bdea
 Create Date: 2026-12-01 12:27:36.046710
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a7ed460f7b9'
-down_revision = '1d0197b73612'
+down_revision = 'b28f3bc7bdea'
 branch_labels = None
 depends_on = None
 
