@@ -45,6 +45,8 @@ PERMISSIONS = {
     "UpwardReport":   (("read", "write", "export"), R, ()),
     # background jobs: each user follows and downloads its own (which rows: rules.py)
     "Jobs":           (R,         R,              R),
+    # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
+    "AuditLog":       (R,         R,              R),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -71,6 +73,7 @@ MENU_OF_RESOURCE = {
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
     "Jobs": (),
+    "AuditLog": ("Audit trail", "Organization"),
 }
 
 # What every logged-in user may do regardless of role.

@@ -11,6 +11,7 @@ from app.security.scope import current_org
 from app.services import assessment as service
 from app.services import job_kinds
 from app.services.rectification import create_for_weak
+from app.views.base import audit_panel
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
 from app.views.jobs import start_and_show
 
@@ -104,7 +105,7 @@ class ScoringView(BaseView):
             "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
             grade_labels=GRADE_LABELS, sources=SHEET_SOURCES, label=label,
             can_confirm=self._can("confirm"), can_rate=self._can("rate"),
-            balloted=service.balloted_rates(item),
+            balloted=service.balloted_rates(item), **audit_panel(Assessment, item.id),
         )
 
     @expose("/round/<int:round_id>/recompute", methods=["POST"])
