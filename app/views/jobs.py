@@ -15,7 +15,7 @@ from app.services import jobs as service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # where the owner goes from a finished job (its own page: the import's result, the round)
-IMPORT_KINDS = ("import_check", "import_apply")
+IMPORT_JOBS = ("import_check", "import_apply")
 
 
 def lang() -> str:
@@ -26,7 +26,7 @@ def lang() -> str:
 def next_url(job):
     """The page that shows what a finished job did, if it is not a file."""
     result = job.result_dict
-    if job.kind in IMPORT_KINDS and result.get("import_record"):
+    if job.kind in IMPORT_JOBS and result.get("import_record"):
         return url_for("RosterImportView.result", pk=result["import_record"])
     if job.kind == "recompute" and result.get("round_id"):
         return url_for("ScoringView.round_matrix", round_id=result["round_id"])
@@ -51,7 +51,7 @@ def status_of(job) -> dict:
         "download": url_for("JobsView.download", pk=job.id) if done and job.result_path else None,
         "next": next_url(job) if done else None,
         # a finished import goes straight on to its result page
-        "follow": done and job.kind in IMPORT_KINDS,
+        "follow": done and job.kind in IMPORT_JOBS,
     }
 
 
