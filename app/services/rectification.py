@@ -95,9 +95,9 @@ def default_due_on(round_) -> date | None:
 
 
 def check_item(item: Rectification) -> None:
-    """The contact person must be linked to the branch; a finished item has its date; an item
+    """The contact person must be linked to the branch; a finished item has its date; a new item
     without a due date takes its round's (default_due_on)."""
-    if item.due_on is None:
+    if item.due_on is None and item.id is None:
         item.due_on = default_due_on(item.round)
     if item.contact is not None and item.branch is not None and item.branch not in item.contact.branches:
         raise RectificationError(_("党支部定点联系人须从联系该党支部的联系干部中选择。"))
