@@ -4,7 +4,7 @@ zb_job: long imports, committee-wide exports and round recomputes run by RQ or a
 the owner and the owner's organization scope it (app/security/rules.py).
 
 Revision ID: 3a7ed460f7b9
-Revises: f0ec2f9fcd94
+Revises: 5e1a7c2b9d40
 Create Date: 2026-12-01 12:27:36.046710
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3a7ed460f7b9'
-down_revision = 'f0ec2f9fcd94'
+down_revision = '5e1a7c2b9d40'
 branch_labels = None
 depends_on = None
 
