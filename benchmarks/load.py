@@ -4,8 +4,10 @@
                               [--duration 60] [--seed 1] [--markdown FILE]
 
 It starts nothing: point it at a deployment (gunicorn + PostgreSQL + an RQ worker, README
-"Deployment") with the demo university loaded (`zhibu demo --password PW`). Standard library
-only, so it runs from any Python on the machine.
+"Deployment") with the demo university loaded (`zhibu demo --password PW`). All its users log
+in from 127.0.0.1: give the deployment a login limit above --users per minute for the run
+(ZHIBU_LOGIN_RATE_LIMIT, default "10 per minute" per address). Standard library only, so it
+runs from any Python on the machine.
 
 --users virtual users (threads, each its own cookie jar; a new connection per request unless
 --keepalive, so one session's requests, its CSRF token's GET and POST, meet every worker) log in
