@@ -6,7 +6,7 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize("resource", ["activityview", "memberview", "trainingview", "branchview"])
+@pytest.mark.parametrize("resource", ["meetingview", "memberview", "trainingeventview", "branchview"])
 def test_the_first_row_of_a_list_opens(login_as, resource):
     user = login_as("gb01")
     page = user.get(f"/{resource}/list/").text
