@@ -4,8 +4,10 @@
                               [--duration 60] [--seed 1] [--markdown FILE]
 
 It starts nothing: point it at a deployment (gunicorn + PostgreSQL + an RQ worker, README
-"Deployment") with the demo university loaded (`zhibu demo --password PW`). Standard library
-only, so it runs from any Python on the machine.
+"Deployment") with the demo university loaded (`zhibu demo --password PW`). All its users log
+in from 127.0.0.1: give the deployment a login limit above --users per minute for the run
+(ZHIBU_LOGIN_RATE_LIMIT, default "10 per minute" per address). Standard library only, so it
+runs from any Python on the machine.
 
 --users virtual users (threads, each its own cookie jar; a new connection per request unless
 --keepalive, so one session's requests, its CSRF token's GET and POST, meet every worker) log in
@@ -15,7 +17,7 @@ picks one action at a time, with no pause (only these are reported):
 
   list     a roster or organization list page (members, branches, activities, trainings)
   show     the show page of a row taken from that user's own list
-  edit     an activity's edit form, then the POST that changes its title (a real write, CSRF)
+  edit     a meeting's (组织生活) edit form, then the POST that changes its title (a real write, CSRF)
   scoring  the scoring view of the newest round
   export   a general branch's 附件2 (built in the request); a branch's roster export; the
            committee's whole-committee 附件2 as a background job: start (POST), poll its
@@ -40,9 +42,9 @@ from urllib.parse import urlencode, urlsplit
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|id="csrf_token"[^>]*value="([^"]+)"')
 LISTS = {
-    "committee": ["/memberview/list/", "/branchview/list/", "/generalbranchview/list/", "/activityview/list/"],
-    "general_branch": ["/memberview/list/", "/branchview/list/", "/activityview/list/", "/trainingview/list/"],
-    "branch": ["/memberview/list/", "/activityview/list/", "/trainingview/list/"],
+    "committee": ["/memberview/list/", "/branchview/list/", "/generalbranchview/list/", "/meetingview/list/"],
+    "general_branch": ["/memberview/list/", "/branchview/list/", "/meetingview/list/", "/trainingeventview/list/"],
+    "branch": ["/memberview/list/", "/meetingview/list/", "/trainingeventview/list/"],
 }
 WEIGHTS = {"list": 35, "show": 25, "edit": 15, "scoring": 15, "export": 10}
 
@@ -223,8 +225,8 @@ class VirtualUser(threading.Thread):
             _r, page = self.client.request("list", "GET", path)
             base = path.rsplit("/list/", 1)[0]
             self.show_urls += sorted(set(re.findall(rf'href="({re.escape(base)}/show/\d+)', page)))[:10]
-        _r, page = self.client.request("list", "GET", "/activityview/list/")
-        self.edit_urls = sorted(set(re.findall(r'href="(/activityview/edit/\d+)', page)))[:5]
+        _r, page = self.client.request("list", "GET", "/meetingview/list/")
+        self.edit_urls = sorted(set(re.findall(r'href="(/meetingview/edit/\d+)', page)))[:5]
         response, _ = self.client.request("scoring", "GET", "/scoring/", expect=(302,))
         match = re.search(r"/scoring/round/(\d+)", response.getheader("Location", ""))
         self.round_id = int(match.group(1)) if match else None
