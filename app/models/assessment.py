@@ -42,6 +42,8 @@ class AssessmentRound(db.Model):
     base_round = relationship("AssessmentRound", remote_side=[id])
     opens_on = Column(Date, nullable=False)
     deadline = Column(Date, nullable=False)
+    # 完成整改时间 of the items this round's grades call for (对标整改 before the follow-up round).
+    rectify_by = Column(Date)
     status = Column(String(20), nullable=False, default="open", info={"choices": ROUND_STATUSES})
     note = Column(Text)
 

@@ -23,7 +23,7 @@ from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
 from app.security.rules import may, sheet_sources
 from app.models import (
-    Activity, Assessment, AssessmentRound, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
+    Assessment, AssessmentRound, Meeting, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
     Secretary, SecretaryViolation,
 )
 from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
@@ -62,7 +62,7 @@ def _violations(branch_ids) -> dict:
     rows = db.session.execute(unscoped(
         select(Secretary.branch_id, SecretaryViolation.occurred_on)
         .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
-        .where(Secretary.branch_id.in_(branch_ids))
+        .where(Secretary.branch_id.in_(branch_ids), SecretaryViolation.major.is_(True))
     ))
     found = defaultdict(list)
     for branch_id, day in rows:
@@ -72,9 +72,9 @@ def _violations(branch_ids) -> dict:
 
 def _last_activity(branch_ids, on_or_before) -> dict:
     rows = db.session.execute(unscoped(
-        select(Activity.branch_id, func.max(Activity.held_on))
-        .where(Activity.branch_id.in_(branch_ids), Activity.held_on <= on_or_before)
-        .group_by(Activity.branch_id)
+        select(Meeting.branch_id, func.max(Meeting.held_on))
+        .where(Meeting.branch_id.in_(branch_ids), Meeting.held_on <= on_or_before)
+        .group_by(Meeting.branch_id)
     ))
     return dict(rows.all())
 

@@ -5,6 +5,8 @@ Rows are scoped and writes checked below every path by the record-rule guard
 nested columns all read through it. This module only flushes early so that a refusal is
 shown as a message (web) or a 400/403 (API) before FAB commits, and closes /download/.
 """
+import functools
+
 from flask import abort, flash, g, has_request_context, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
@@ -38,7 +40,7 @@ from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
 from app.models.naming import order_keys
 from app.models.values import check_object as check_values
-from app.views import boundary
+from app.views import boundary, openapi
 from app.views.errors import sentence
 
 VIEW_VERBS = {
@@ -492,6 +494,25 @@ class ScopedModelRestApi(ModelRestApi):
     def delete_headless(self, pk):
         return self._as_response(super().delete_headless, pk)
 
+    def put(self, pk):
+        return super().put(pk)
+
+    def delete(self, pk):
+        return super().delete(pk)
+
+    def add_api_spec(self, api_spec) -> None:
+        """FAB's spec of this API, corrected where FAB's answers differ (app/views/openapi.py)."""
+        super().add_api_spec(api_spec)
+        openapi.correct(api_spec, f"/api/{self.version}/{self.resource_name}/", type(self).__name__)
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """FAB translates a missing label or description as gettext(""): the catalog's header."""
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        for key, given in (("label", self.label_columns), ("description", self.description_columns)):
+            if not given.get(field.name):
+                info[key] = ""
+        return info
+
     def _as_response(self, handler, *args, columns=None):
         try:
             if columns is not None:
@@ -499,3 +520,13 @@ class ScopedModelRestApi(ModelRestApi):
             return handler(*args)
         except HTTPException as exc:
             return self.response(exc.code, message=sentence(exc))
+
+
+# FAB routes PUT and DELETE as /<pk> but GET as /<int:pk>: GET /-5 or /5x then matched the
+# PUT rule and answered 405. Every item route takes an int; anything else is a 404.
+for _name in ("put", "delete"):
+    _mine, _theirs = getattr(ScopedModelRestApi, _name), getattr(ModelRestApi, _name)
+    functools.update_wrapper(_mine, _theirs)
+    del _mine.__wrapped__
+    _mine._urls = [(url.replace("<pk>", "<int:pk>"), methods) for url, methods in _theirs._urls]
+del _name, _mine, _theirs
