@@ -192,6 +192,16 @@ def export_command(form, round_id, general_branch_id, output):
     click.echo(f"{export.filename} -> {output}")
 
 
+@zhibu_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@refusals_exit_1
+def worker_command(burst):
+    """Run background jobs from RQ on ZHIBU_REDIS_URL (imports, exports, recomputes)."""
+    from app.services.jobs import run_worker
+
+    run_worker(burst=burst)
+
+
 ballots_cli = AppGroup("ballots", help="Anonymous ballot campaigns (党员评议, 群众满意度).")
 zhibu_cli.add_command(ballots_cli)
 

@@ -26,6 +26,7 @@ from app.views.people import (
 from app.views.files import BranchDocumentApi, BranchDocumentView, MeetingAttachmentView
 from app.views.forms import FormsView, template_helpers
 from app.views.health import HealthView
+from app.views.jobs import JobsView
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -74,7 +75,7 @@ APIS = [
     HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
-           TrainingAttendanceView, MeetingAttachmentView]
+           TrainingAttendanceView, MeetingAttachmentView, JobsView]
 
 
 def register(appbuilder) -> None:

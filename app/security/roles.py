@@ -48,6 +48,8 @@ PERMISSIONS = {
     "DutyReport":     (RWD,       RWD,            RWD),
     # 联评 results: the committee organizes and exports; a general branch reads its own
     "UpwardReport":   (("read", "write", "export"), R, ()),
+    # background jobs: each user follows and downloads its own (which rows: rules.py)
+    "Jobs":           (R,         R,              R),
     # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
     "AuditLog":       (R,         R,              R),
     # 支部体检 H1–H11: every level reads its own scope's results (the rules scope the records)
@@ -81,6 +83,7 @@ MENU_OF_RESOURCE = {
     "MemberAppraisal": ("Member appraisals", "Members"),
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
+    "Jobs": (),
     "AuditLog": ("Audit trail", "Organization"),
     "Health": ("Health check", "Health"),
 }

@@ -19,7 +19,7 @@ from sqlalchemy import and_, false, or_, select, true
 from app.models import (
     Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, BranchDocument,
     Committee, ContactCadre, DutyReport, Funding, GeneralBranch, GeneralBranchCommitteeMember, HandbookCheck,
-    ImportRecord, Meeting, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    ImportRecord, Job, Meeting, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
     UserOrg, cadre_branch, AccountGuard, LoginSession,
 )
@@ -191,6 +191,14 @@ def _import_at_org(actor):
     if actor.kind == "general_branch":
         return ImportRecord.general_branch_id == actor.general_branch_id
     return ImportRecord.branch_id == actor.branch_id
+
+
+def _own_job(actor):
+    """The actor's own job, started for the organization the actor still belongs to."""
+    org = {"committee": Job.committee_id == actor.committee_id,
+           "general_branch": Job.general_branch_id == actor.general_branch_id,
+           "branch": Job.branch_id == actor.branch_id}[actor.kind]
+    return and_(Job.owner_id == actor.user_id, Job.org_kind == actor.kind, org)
 
 
 _sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
@@ -386,6 +394,10 @@ RULES: dict = {
     # A roster import belongs to its uploader's organization; only the uploader confirms it.
     ImportRecord: {role: Rule(read=_import_at_org, create=_import_at_org, write=both(_import_at_org, _own_import))
                    for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A background job is its owner's alone (it may hold a committee-wide export): the owner
+    # starts it and reads it; only the job runner (system actor "jobs") writes its state and
+    # result, and nobody deletes one from the web.
+    Job: {role: Rule(read=_own_job, create=_own_job) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
     # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
     # written by the guard itself, in the transaction of the change it records, never through
     # the session by anyone; no role (nor the operator, nor the system but for a restore)
@@ -400,8 +412,9 @@ RULES: dict = {
 
 # Not audited: the trail itself; anonymous votes, their codes and the throttle (nothing may
 # link a vote to a time, a person or an address: DOMAIN.md "Ballots"); an import's own
-# bookkeeping row (the rows the import writes are audited, each one).
-AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord})
+# bookkeeping row (the rows the import writes are audited, each one); a background job's
+# state and progress (what the job writes, as its owner, is audited like any other write).
+AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord, Job})
 # System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
 # assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
 # and, from the score's step, what it said.
@@ -481,6 +494,8 @@ FROZEN = {
     DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
                            "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
+    Job: frozenset({"kind", "params", "owner_id", "org_kind", "committee_id", "general_branch_id", "branch_id",
+                    "lang", "created_at"}),
 }
 
 # Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.

@@ -396,12 +396,19 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
         commit()
 
 
-def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
-    """Create missing assessments and recompute the whole round; returns the grade counts.
+def check_recompute(round_: AssessmentRound, actor) -> None:
+    """Raise unless the actor may recompute this round now (the page asks before queueing it).
 
     A whole round is recomputed by whoever runs the round (the rule table: who writes rounds)."""
     if actor is not None and not may(AssessmentRound, actor, "write"):
         raise RecomputeRefused(_("只有组织考评的党委可以重新计算整个考评批次。"))
+    if round_.status == "closed":
+        raise AssessmentError(_("考评批次「%(name)s」已结束，不能重新计算。", name=round_.name))
+
+
+def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
+    """Create missing assessments and recompute the whole round; returns the grade counts."""
+    check_recompute(round_, actor)
     try:
         ensure_assessments(round_)
         return recompute_round(round_.id, progress)

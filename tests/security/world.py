@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember,
+    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job,
     HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
 )
@@ -231,6 +231,20 @@ def make_sheet(world, position):
                       rater_branch_id=rater_branch, s1=18, s2=17, s3=16, s4=18, s5=17)
 
 
+JOB_OWNERS = ("w-committee", "w-gb-a", "w-branch-a1", "w-gb-b", "w-branch-b1", "w-yi-committee")
+
+
+def make_job(world, username):
+    """A finished job of that world user, for its organization, with a result file."""
+    from app.services.jobs import keep_file
+
+    actor = world.actors[username]
+    return Job(kind="annex2", params="{}", state="done", progress=100, message="文件已生成", message_en="ready",
+               result_path=keep_file(f"{username}'s file".encode(), ".xlsx"), result_name=f"{username}.xlsx",
+               owner_id=actor.user_id, org_kind=actor.kind, committee_id=actor.committee_id,
+               general_branch_id=actor.general_branch_id, branch_id=actor.branch_id, runner="thread:world:0")
+
+
 def make_audit(world, position):
     """A trail row like the guard writes for a member at the position (only the system may add one)."""
     from datetime import datetime
@@ -436,6 +450,12 @@ def build_world(app) -> World:
         for username, (role, org) in users.items():
             user = ensure_user(username, WORLD_PASSWORD, role, org)
             world.actors[username] = _actor_of(role, org, user.id)
+        for username in JOB_OWNERS:   # one finished export per user, its file kept
+            job = make_job(world, username)
+            db.session.add(job)
+            db.session.flush()
+            world.add(Job, username, job)
+        db.session.commit()
     assert {m: set(p) for m, p in world.rows.items()} == {m: set(p) for m, p in POSITIONS.items()}
     return world
 
@@ -522,6 +542,7 @@ POSITIONS = {
     Rectification: BRANCH_POSITIONS + ("own-branch-done",),
     ContactCadre: BRANCH_POSITIONS + ("own-branch-cross", "own-committee-leader"),
     StandardItem: ("published",),
+    Job: JOB_OWNERS,
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
     AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
