@@ -313,8 +313,8 @@ class ScopedModelView(ModelView):
 
     def render_template(self, template, **kwargs):
         """The show page of an audited record lists its changes (scoped by the rule table)."""
-        if template == self.show_template and "pk" in kwargs and audited(self.model):
-            kwargs.update(audit_panel(self.model, kwargs["pk"]))
+        if template == self.show_template and str(kwargs.get("pk", "")).isdigit() and audited(self.model):
+            kwargs.update(audit_panel(self.model, int(kwargs["pk"])))   # FAB passes the route's pk as text
         return super().render_template(template, **kwargs)
 
     # List arguments FAB would pass on unchecked (fact 14): 400, and a capped page size.
