@@ -7,7 +7,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
-from app.models.choices import BRANCH_CATEGORIES
+from app.models.versioned import Versioned
+from app.models.choices import BRANCH_CATEGORIES, HEALTH_PROFILES
 from app.models.naming import NameKeyed, name_key_column
 
 
@@ -19,6 +20,10 @@ class Committee(NameKeyed, db.Model):
     name = Column(String(120), nullable=False, unique=True)
     name_key = name_key_column()
     short_name = Column(String(60))
+    # which numbers the health check applies (DOMAIN.md "Rule profiles"): the 2012 plan's
+    # or the later national rules'; every number stays configuration (ZHIBU_HEALTH)
+    health_profile = Column(String(10), nullable=False, default="2012", server_default="2012",
+                            info={"choices": HEALTH_PROFILES})
     general_branches = relationship(
         "GeneralBranch", back_populates="committee", order_by=lambda: (GeneralBranch.code, GeneralBranch.name_key)
     )
@@ -48,7 +53,7 @@ class GeneralBranch(NameKeyed, db.Model):
         return self.name
 
 
-class Branch(NameKeyed, db.Model):
+class Branch(NameKeyed, Versioned, db.Model):
     """党支部: member counts are derived from the roster (see models/__init__)."""
 
     __tablename__ = "zb_branch"
