@@ -43,11 +43,12 @@ UNKNOWN_BRANCH = "unknown_branch"                  # plan_members
 UNKNOWN_GENERAL_BRANCH = "unknown_general_branch"  # plan_branches
 UNKNOWN_MEMBER = "unknown_member"                  # plan_appraisals
 NAME_MISMATCH = "name_mismatch"                    # plan_appraisals
+UNKNOWN_MEETING = "unknown_meeting"                # plan_attendance
 
 ROW_ERROR_CODES = (
     REQUIRED, INVALID_CHOICE, INVALID_BOOL, INVALID_DATE, INVALID_INTEGER, INVALID_NUMBER,
     TOO_LONG, DUPLICATE_KEY, FORMULA_NO_VALUE, CELL_ERROR, TOO_MANY_ERRORS, UNKNOWN_BRANCH,
-    UNKNOWN_GENERAL_BRANCH, UNKNOWN_MEMBER, NAME_MISMATCH,
+    UNKNOWN_GENERAL_BRANCH, UNKNOWN_MEMBER, NAME_MISMATCH, UNKNOWN_MEETING,
 )
 
 

@@ -18,8 +18,8 @@ from typing import Collection, Mapping
 from . import errors as E
 from .errors import RowError
 from .reader import ParseResult
-from .spec import (APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, BranchRow, MemberRow,
-                   RosterSpec, TrainingRow)
+from .spec import (APPRAISAL_SPEC, ATTENDANCE_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow,
+                   AttendanceRow, BranchRow, MemberRow, RosterSpec, TrainingRow)
 from .values import canonical, match_key
 
 
@@ -147,6 +147,26 @@ def plan_branches(parsed: ParseResult, existing: Mapping[tuple[str, str], Branch
     return plan
 
 
+def _unknown_member(row_no: int, column: str, typed: str) -> RowError:
+    """A number not among the importer's members (nothing said of whether it exists elsewhere)."""
+    shown = E.shorten(typed)
+    return RowError(
+        row_no, column, E.UNKNOWN_MEMBER,
+        f"第 {row_no} 行：在您管理的党员中找不到学号/工号“{shown}”。请核对编号。",
+        f'Row {row_no}: the number "{shown}" is not among the members you manage. Check the number.')
+
+
+def _name_mismatch(row_no: int, column: str, typed_number: str, roster_name: str, typed_name: str) -> RowError:
+    """A name that is not the roster's for that number (a typo must not credit another member)."""
+    shown = E.shorten(typed_number)
+    return RowError(
+        row_no, column, E.NAME_MISMATCH,
+        f"第 {row_no} 行：学号/工号“{shown}”在名册中的姓名是“{E.shorten(roster_name)}”，"
+        f"与填写的“{E.shorten(typed_name)}”不一致。请核对编号和姓名。",
+        f'Row {row_no}: the roster names "{shown}" "{E.shorten(roster_name)}", not '
+        f'"{E.shorten(typed_name)}". Check the number and the name.')
+
+
 def plan_appraisals(parsed: ParseResult, existing: Mapping[tuple[str, int], AppraisalRow],
                     members: Mapping[str, str], max_year: int | None = None) -> Plan:
     """existing: the results the importer may change, by (number, year). members: number ->
@@ -163,12 +183,8 @@ def plan_appraisals(parsed: ParseResult, existing: Mapping[tuple[str, int], Appr
     extra: list[RowError] = []
     for row_no, row in parsed.rows:
         number = numbers.get(match_key(row.number))
-        shown = E.shorten(row.number)
         if number is None:
-            extra.append(RowError(
-                row_no, num_col.header_zh, E.UNKNOWN_MEMBER,
-                f"第 {row_no} 行：在您管理的党员中找不到学号/工号“{shown}”。请核对编号。",
-                f'Row {row_no}: the number "{shown}" is not among the members you manage. Check the number.'))
+            extra.append(_unknown_member(row_no, num_col.header_zh, row.number))
             continue
         if max_year is not None and row.year > max_year:
             year_col = APPRAISAL_SPEC.column("year")
@@ -179,12 +195,7 @@ def plan_appraisals(parsed: ParseResult, existing: Mapping[tuple[str, int], Appr
             continue
         roster_name = members[number]
         if row.name and match_key(row.name) != match_key(roster_name):
-            extra.append(RowError(
-                row_no, name_col.header_zh, E.NAME_MISMATCH,
-                f"第 {row_no} 行：学号/工号“{shown}”在名册中的姓名是“{E.shorten(roster_name)}”，"
-                f"与填写的“{E.shorten(row.name)}”不一致。请核对编号和姓名。",
-                f'Row {row_no}: the roster names "{shown}" "{E.shorten(roster_name)}", not '
-                f'"{E.shorten(row.name)}". Check the number and the name.'))
+            extra.append(_name_mismatch(row_no, name_col.header_zh, row.number, roster_name, row.name))
             continue
         row = replace(row, number=number, name=roster_name)
         key = results.get((match_key(number), row.year))
@@ -225,19 +236,11 @@ def plan_trainings(parsed: ParseResult, credited: Collection[tuple], members: Ma
                 "credited once per event."))
             continue
         if number is None:
-            extra.append(RowError(
-                row_no, num_col.header_zh, E.UNKNOWN_MEMBER,
-                f"第 {row_no} 行：在您管理的党员中找不到学号/工号“{shown}”。请核对编号。",
-                f'Row {row_no}: the number "{shown}" is not among the members you manage. Check the number.'))
+            extra.append(_unknown_member(row_no, num_col.header_zh, row.number))
             continue
         roster_name = members[number]
         if row.name and match_key(row.name) != match_key(roster_name):
-            extra.append(RowError(
-                row_no, name_col.header_zh, E.NAME_MISMATCH,
-                f"第 {row_no} 行：学号/工号“{shown}”在名册中的姓名是“{E.shorten(roster_name)}”，"
-                f"与填写的“{E.shorten(row.name)}”不一致。请核对编号和姓名。",
-                f'Row {row_no}: the roster names "{shown}" "{E.shorten(roster_name)}", not '
-                f'"{E.shorten(row.name)}". Check the number and the name.'))
+            extra.append(_name_mismatch(row_no, name_col.header_zh, row.number, roster_name, row.name))
             continue
         if today is not None and row.held_on > today:
             extra.append(RowError(
@@ -250,6 +253,50 @@ def plan_trainings(parsed: ParseResult, credited: Collection[tuple], members: Ma
             plan.unchanged.append((row_no, row))
         else:
             plan.new.append((row_no, row))
+    plan.errors = _merge(plan.errors, extra)
+    return plan
+
+
+def plan_attendance(parsed: ParseResult, existing: Mapping[tuple, AttendanceRow], members: Mapping[str, tuple],
+                    meetings: Mapping[tuple, object]) -> Plan:
+    """existing: the attendance rows the importer may change, by (number, held_on, title).
+    members: number -> (name, branch key) of the members in scope; meetings: (branch key,
+    held_on, match_key(title)) -> the recorded title of the meetings in scope. A row names a
+    meeting of the member's own branch; an absence has its reason."""
+    _check_rows(parsed, AttendanceRow)
+    plan = Plan(errors=list(parsed.errors))
+    numbers = _index(members.keys(), match_key)
+    rows_by_key = _index(existing.keys(), lambda k: (match_key(k[0]), k[1], match_key(k[2])))
+    present = parsed.present_fields
+    cols = {c.field: c for c in ATTENDANCE_SPEC.columns}
+    extra: list[RowError] = []
+    for row_no, row in parsed.rows:
+        number = numbers.get(match_key(row.number))
+        if number is None:
+            extra.append(_unknown_member(row_no, cols["number"].header_zh, row.number))
+            continue
+        roster_name, branch = members[number]
+        if row.name and match_key(row.name) != match_key(roster_name):
+            extra.append(_name_mismatch(row_no, cols["name"].header_zh, row.number, roster_name, row.name))
+            continue
+        title = meetings.get((branch, row.held_on, match_key(row.title)))
+        if title is None:
+            t = E.shorten(row.title)
+            extra.append(RowError(
+                row_no, cols["title"].header_zh, E.UNKNOWN_MEETING,
+                f"第 {row_no} 行：该党员所在党支部在 {row.held_on.isoformat()} 没有名为“{t}”的组织生活记录。"
+                "请先录入该次会议，或核对日期和名称。",
+                f'Row {row_no}: the member\'s branch has no meeting "{t}" on {row.held_on.isoformat()}. '
+                "Record the meeting first, or check the date and the title."))
+            continue
+        if not row.present and not row.absence_reason:
+            extra.append(RowError(
+                row_no, cols["absence_reason"].header_zh, E.REQUIRED,
+                f"第 {row_no} 行：缺席须填写缺席原因。", f"Row {row_no}: an absence needs its reason."))
+            continue
+        row = replace(row, number=number, name=roster_name, title=title)
+        key = rows_by_key.get((match_key(number), row.held_on, match_key(title)))
+        _diff(ATTENDANCE_SPEC, plan, row_no, row, existing[key] if key is not None else None, present)
     plan.errors = _merge(plan.errors, extra)
     return plan
 

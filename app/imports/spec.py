@@ -55,6 +55,18 @@ class TrainingRow:
 
 
 @dataclass(frozen=True, slots=True)
+class AttendanceRow:
+    """One member at one meeting of their branch. Key: (number, held_on, title)."""
+
+    number: str
+    name: str | None
+    held_on: date                    # the meeting's date
+    title: str                       # the meeting's title, as recorded
+    present: bool
+    absence_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AppraisalRow:
     """One 民主评议党员 result, as typed in the appraisal sheet. Key: (number, year)."""
 
@@ -263,6 +275,18 @@ BRANCH_SPEC = replace(BRANCH_SPEC, example_rows=(
               date(2005, 3, 1), date(2022, 12, 1), 3, "与化学系实验中心联合设立"),
 ))
 
+# The member columns of the sheets that name members of the importer's scope by number
+# (appraisals, training attendees, meeting attendance); the name, when given, checks the number.
+MEMBER_NUMBER = ColumnSpec(
+    "number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
+    aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
+    help_zh="党员的学号或工号，须是您所管理的党员。",
+    help_en="The member's student or staff number; a member you manage.")
+MEMBER_NAME_CHECK = ColumnSpec(
+    "name", "姓名", "Name", TEXT, max_len=60, width=12,
+    help_zh="可留空；填写时须与名册中的姓名一致（用于核对编号）。",
+    help_en="May be blank; when given it must match the roster (a check of the number).")
+
 APPRAISAL_SPEC = RosterSpec(
     kind="appraisal",
     title_zh="民主评议党员结果",
@@ -272,13 +296,8 @@ APPRAISAL_SPEC = RosterSpec(
     key_fields=("number", "year"),
     row_type=AppraisalRow,
     columns=(
-        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
-                   aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
-                   help_zh="党员的学号或工号，须是您所管理的党员。",
-                   help_en="The member's student or staff number; a member you manage."),
-        ColumnSpec("name", "姓名", "Name", TEXT, max_len=60, width=12,
-                   help_zh="可留空；填写时须与名册中的姓名一致（用于核对编号）。",
-                   help_en="May be blank; when given it must match the roster (a check of the number)."),
+        MEMBER_NUMBER,
+        MEMBER_NAME_CHECK,
         ColumnSpec("year", "年度", "Year", INT, required=True, min_value=1949, max_value=2100, width=8,
                    aliases=("评议年度",),
                    help_zh="开展民主评议的年份，如 2024。", help_en="The year of the appraisal, e.g. 2024."),
@@ -304,13 +323,8 @@ TRAINING_SPEC = RosterSpec(
     key_fields=("number", "held_on", "topic", "hours", "online", "organizer"),
     row_type=TrainingRow,
     columns=(
-        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
-                   aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
-                   help_zh="参加培训的党员的学号或工号，须是您所管理的党员。",
-                   help_en="The attendee's student or staff number; a member you manage."),
-        ColumnSpec("name", "姓名", "Name", TEXT, max_len=60, width=12,
-                   help_zh="可留空；填写时须与名册中的姓名一致（用于核对编号）。",
-                   help_en="May be blank; when given it must match the roster (a check of the number)."),
+        MEMBER_NUMBER,
+        MEMBER_NAME_CHECK,
         ColumnSpec("held_on", "培训日期", "Date", DATE, required=True, width=12, aliases=("日期", "培训时间"),
                    help_zh="如 2012-04-18；不能晚于今天。", help_en="e.g. 2012-04-18; not later than today."),
         ColumnSpec("topic", "培训主题", "Topic", TEXT, required=True, max_len=200, width=30, aliases=("主题",),
@@ -332,7 +346,36 @@ TRAINING_SPEC = replace(TRAINING_SPEC, example_rows=(
                 "中共北京市委教育工委"),
 ))
 
-SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC, APPRAISAL_SPEC.kind: APPRAISAL_SPEC,
+ATTENDANCE_SPEC = RosterSpec(
+    kind="attendance",
+    title_zh="组织生活出席情况",
+    title_en="Meeting attendance",
+    sheet_zh="出席情况",
+    sheet_en="Attendance",
+    key_fields=("number", "held_on", "title"),
+    row_type=AttendanceRow,
+    columns=(
+        MEMBER_NUMBER,
+        MEMBER_NAME_CHECK,
+        ColumnSpec("held_on", "会议日期", "Meeting date", DATE, required=True, width=12, aliases=("召开日期", "日期"),
+                   help_zh="已录入的组织生活的召开日期。", help_en="The date the recorded meeting was held."),
+        ColumnSpec("title", "会议名称", "Meeting", TEXT, required=True, max_len=200, width=30,
+                   aliases=("会议主题", "标题", "主题"),
+                   help_zh="与系统中该次组织生活的标题一致（该党员所在党支部的会议）。",
+                   help_en="The title of the meeting as recorded, a meeting of the member's branch."),
+        ColumnSpec("present", "出席", "Present", BOOL, choices=YES_NO, default=True, width=8, aliases=("是否出席",),
+                   help_zh="是 或 否；留空视为“是”。", help_en="yes or no (是/否); blank means yes."),
+        ColumnSpec("absence_reason", "缺席原因", "Reason for absence", TEXT, max_len=200, width=20,
+                   aliases=("请假原因",),
+                   help_zh="缺席时必填。", help_en="Required when absent."),
+    ),
+)
+ATTENDANCE_SPEC = replace(ATTENDANCE_SPEC, example_rows=(
+    AttendanceRow("2012001", "张三", date(2012, 3, 20), "学习全国两会精神", True, None),
+    AttendanceRow("T0315", "李四", date(2012, 3, 20), "学习全国两会精神", False, "出差"),
+))
+
+SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, ATTENDANCE_SPEC.kind: ATTENDANCE_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC, APPRAISAL_SPEC.kind: APPRAISAL_SPEC,
          TRAINING_SPEC.kind: TRAINING_SPEC}
 
 # Sheets that a template adds beside the data sheet; never imported.

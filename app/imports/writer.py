@@ -25,7 +25,7 @@ import xlsxwriter
 
 from .reader import MAX_ROWS
 from .spec import (APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, DECIMAL, ENUM, INT,
-                   MEMBER_SPEC, TRAINING_SPEC,
+                   MEMBER_SPEC, TRAINING_SPEC, ATTENDANCE_SPEC,
                    NOTE, ColumnSpec, RosterSpec)
 from .values import MAX_DATE, MIN_DATE, clean_note, clean_text
 
@@ -53,6 +53,14 @@ def appraisal_template(lang: str = "zh") -> bytes:
 
 def export_appraisals(rows: Iterable) -> bytes:
     return export(APPRAISAL_SPEC, rows)
+
+
+def attendance_template(lang: str = "zh") -> bytes:
+    return _template(ATTENDANCE_SPEC, lang)
+
+
+def export_attendance(rows: Iterable) -> bytes:
+    return export(ATTENDANCE_SPEC, rows)
 
 
 def training_template(lang: str = "zh") -> bytes:
@@ -202,6 +210,7 @@ def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
     if lang == "en":
         key = {"member": "the number (学号/工号)",
                "appraisal": "the pair number + year (学号/工号 + 年度)",
+               "attendance": "number + meeting date + meeting title (学号/工号 + 会议日期 + 会议名称)",
                "training": "number + the event: date, topic, hours, mode, organizer (学号/工号 + 培训)"}.get(
             spec.kind, "the pair general branch + branch name (所属党总支 + 党支部名称)")
         return [
@@ -224,6 +233,7 @@ def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
             "Errors are reported with the Excel row number and column, e.g. \"Row 5, column D\".",
         ]
     key = {"member": "学号/工号", "appraisal": "“学号/工号 + 年度”",
+           "attendance": "“学号/工号 + 会议日期 + 会议名称”",
            "training": "“学号/工号 + 培训（日期、主题、学时、方式、组织单位）”"}.get(spec.kind, "“所属党总支 + 党支部名称”")
     return [
         f"请在“{spec.sheet_zh}”工作表中填写。第 1 行为列标题，请勿修改或删除；可以增加其他列（导入时忽略），"

@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.org import Branch
 from app.models.choices import (
     DOCUMENT_KINDS, HANDBOOK_RESULTS, MEETING_KINDS, SEMESTER_TERMS, label,
 )
@@ -274,7 +275,8 @@ class GeneralBranchCommitteeMember(db.Model):
     position = Column(String(120))             # 书记、副书记、组织委员 …
     member_id = Column(Integer, ForeignKey("zb_member.id", ondelete="SET NULL"), index=True)
     member = relationship("Member")
-    branches = relationship("Branch", secondary=gb_committee_member_branch, order_by="Branch.name")
+    branches = relationship("Branch", secondary=gb_committee_member_branch,
+                            order_by=lambda: (Branch.code, Branch.name_key))
 
     def __str__(self):
         return self.name

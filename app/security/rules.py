@@ -427,6 +427,10 @@ COMPUTED = {
     Assessment: frozenset({"self_score", "member_score", "peer_score", "superior_score", "composite",
                            "computed_grade", "vetoes", "capped", "missing_sources"}),
 }
+# A name's pinyin sort key follows the name on every write (models/naming): whoever may change
+# the name changes the key with it.
+for _named in (Committee, GeneralBranch, Branch, Member, ContactCadre):
+    COMPUTED[_named] = COMPUTED.get(_named, frozenset()) | {"name_key"}
 
 
 def _round_open(round_id_column):

@@ -25,27 +25,34 @@ from sqlalchemy import and_, bindparam, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models.naming import with_name_key
 from app.imports import (
-    APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, BranchRow, ImportFileError, MemberRow,
-    RowError, TrainingRow, export_appraisals, export_branches, export_members, export_trainings, parse_appraisals,
-    parse_branches, parse_members, parse_trainings, plan_appraisals, plan_branches, plan_members, plan_trainings,
+    APPRAISAL_SPEC, ATTENDANCE_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, AttendanceRow, BranchRow,
+    ImportFileError, MemberRow, RowError, TrainingRow, export_appraisals, export_attendance, export_branches,
+    export_members, export_trainings, parse_appraisals, parse_attendance, parse_branches, parse_members,
+    parse_trainings, plan_appraisals, plan_attendance, plan_branches, plan_members, plan_trainings,
 )
 from app.imports.plan import event_key
 from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
-from app.models import Branch, GeneralBranch, ImportRecord, Member, MemberAppraisal, TrainingAttendance, TrainingEvent
+from app.models import (
+    Branch, GeneralBranch, ImportRecord, Meeting, MeetingAttendance, Member, MemberAppraisal, TrainingAttendance,
+    TrainingEvent,
+)
 from app.security.scope import OrgRef, org_of_user, scope_clause, unscoped
 from app.errors import DomainError, Refused
 
-KINDS = ("members", "branches", "appraisals", "trainings")
+KINDS = ("members", "branches", "appraisals", "trainings", "attendance")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
 NUMBER_TAKEN = "number_taken"
 CONFLICT = "conflict"
-RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal", "trainings": "Training"}
-SPEC_OF = {"members": MEMBER_SPEC, "branches": BRANCH_SPEC, "appraisals": APPRAISAL_SPEC, "trainings": TRAINING_SPEC}
+RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal", "trainings": "Training",
+            "attendance": "Meeting"}
+SPEC_OF = {"members": MEMBER_SPEC, "branches": BRANCH_SPEC, "appraisals": APPRAISAL_SPEC, "trainings": TRAINING_SPEC,
+           "attendance": ATTENDANCE_SPEC}
 
 
 class ImportDenied(Refused):
@@ -114,7 +121,7 @@ def _member_rows(org: OrgRef):
         .join(Branch, Member.branch_id == Branch.id)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Member, org))
-        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name, Member.number)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name(), Member.number)
         .execution_options(yield_per=5000)
     )
     for r in db.session.execute(stmt):
@@ -128,7 +135,7 @@ def _branch_rows(org: OrgRef):
                Branch.elected_on, Branch.term_years, Branch.note)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Branch, org))
-        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     for r in db.session.execute(stmt):
         yield r[0], BranchRow(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
@@ -143,7 +150,7 @@ def _appraisal_rows(org: OrgRef):
         .join(Branch, Member.branch_id == Branch.id)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(MemberAppraisal, org))
-        .order_by(MemberAppraisal.year.desc(), GeneralBranch.code, Branch.code, Member.number)
+        .order_by(MemberAppraisal.year.desc(), *GeneralBranch.by_name(), *Branch.by_name(), Member.number)
         .execution_options(yield_per=5000)
     )
     for r in db.session.execute(stmt):
@@ -163,6 +170,31 @@ def _training_rows(org: OrgRef):
     )
     for r in db.session.execute(stmt):
         yield r[0], TrainingRow(r[1], r[2], r[3], r[4], float(r[5]), bool(r[6]), r[7])
+
+
+def _attendance_rows(org: OrgRef):
+    """(id, AttendanceRow) of the attendance at every held meeting in scope, newest first."""
+    stmt = (
+        select(MeetingAttendance.id, Member.number, Member.name, Meeting.held_on, Meeting.title,
+               MeetingAttendance.present, MeetingAttendance.absence_reason)
+        .join(Member, MeetingAttendance.member_id == Member.id)
+        .join(Meeting, MeetingAttendance.meeting_id == Meeting.id)
+        .where(scope_clause(MeetingAttendance, org), Meeting.held_on.is_not(None))
+        .order_by(Meeting.held_on.desc(), Meeting.id, Member.number)
+        .execution_options(yield_per=5000)
+    )
+    for r in db.session.execute(stmt):
+        yield r[0], AttendanceRow(r[1], r[2], r[3], r[4], bool(r[5]), r[6])
+
+
+def _held_meetings(org: OrgRef) -> dict:
+    """(branch id, day, match_key(title)) -> (meeting id, title) of the held meetings in scope."""
+    stmt = (select(Meeting.id, Meeting.branch_id, Meeting.held_on, Meeting.title)
+            .where(scope_clause(Meeting, org), Meeting.held_on.is_not(None)).order_by(Meeting.id))
+    found = {}
+    for mid, branch_id, day, title in db.session.execute(stmt):
+        found.setdefault((branch_id, day, match_key(title)), (mid, title))
+    return found
 
 
 def _members_in_scope(org: OrgRef) -> dict:
@@ -246,6 +278,22 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
         plan = plan_appraisals(parsed, existing, {n: name for n, (_mid, name) in members.items()},
                                max_year=date.today().year)
         return _Planned(parsed, plan, ids, {n: mid for n, (mid, _name) in members.items()})
+    if kind == "attendance":
+        parsed = parse_attendance(data, max_bytes=limit)
+        existing, ids = {}, {}
+        for aid, row in _attendance_rows(org):
+            key = (row.number, row.held_on, row.title)
+            existing.setdefault(key, row)
+            ids.setdefault(key, aid)
+        branch_of = dict(db.session.execute(
+            select(Member.number, Member.branch_id).where(scope_clause(Member, org))).all())
+        members = _members_in_scope(org)
+        meetings = _held_meetings(org)
+        plan = plan_attendance(parsed, existing, {n: (name, branch_of[n]) for n, (_mid, name) in members.items()},
+                               {k: title for k, (_id, title) in meetings.items()})
+        parents = {"members": {n: mid for n, (mid, _name) in members.items()}, "branch_of": branch_of,
+                   "meetings": meetings}
+        return _Planned(parsed, plan, ids, parents)
     if kind == "trainings":
         parsed = parse_trainings(data, max_bytes=limit)
         credited = [(row.number, event_key(row)) for _id, row in _training_rows(org)]
@@ -290,6 +338,8 @@ def _key_text(kind: str, row) -> str:
         return f"{row.number} · {row.year}"
     if kind == "trainings":
         return f"{row.number} · {row.held_on.isoformat()} {row.topic}"
+    if kind == "attendance":
+        return f"{row.number} · {row.held_on.isoformat()} {row.title}"
     return row.number if kind == "members" else f"{row.general_branch} / {row.name}"
 
 
@@ -501,8 +551,25 @@ def _write_trainings(planned: _Planned, org: OrgRef) -> None:
     ))
 
 
+def _write_attendance(planned: _Planned, org: OrgRef) -> None:
+    """New rows add a member to a meeting's attendance; changed rows mark presence and reason."""
+    parents, ids = planned.parents, planned.ids
+
+    def meeting_id(row):
+        return parents["meetings"][(parents["branch_of"][row.number], row.held_on, match_key(row.title))][0]
+
+    _insert(MeetingAttendance, (
+        {"meeting_id": meeting_id(row), "member_id": parents["members"][row.number], "present": bool(row.present),
+         "absence_reason": row.absence_reason} for _, row in planned.plan.new
+    ))
+    _update(MeetingAttendance, (
+        {"_id": ids[(old.number, old.held_on, old.title)], "present": bool(new.present),
+         "absence_reason": new.absence_reason} for _, old, new, _changed in planned.plan.updated
+    ))
+
+
 WRITERS = {"members": _write_members, "branches": _write_branches, "appraisals": _write_appraisals,
-           "trainings": _write_trainings}
+           "trainings": _write_trainings, "attendance": _write_attendance}
 
 
 def _chunks(values, size=WRITE_CHUNK):
@@ -527,7 +594,7 @@ def _update(model, values) -> None:
     table = model.__table__
     stmt = table.update().where(table.c.id == bindparam("_id"))
     for chunk in _chunks(values):
-        db.session.execute(stmt, chunk)
+        db.session.execute(stmt, with_name_key(chunk))
 
 
 def _status_label(status: str) -> str:
@@ -545,6 +612,8 @@ def export_bytes(org: OrgRef, kind: str) -> bytes:
         return export_appraisals(row for _id, row in _appraisal_rows(org))
     if kind == "trainings":
         return export_trainings(row for _id, row in _training_rows(org))
+    if kind == "attendance":
+        return export_attendance(row for _id, row in _attendance_rows(org))
     if kind == "members":
         return export_members(row for _id, row in _member_rows(org))
     return export_branches(row for _id, row in _branch_rows(org))

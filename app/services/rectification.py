@@ -79,7 +79,7 @@ def _contacts_of(branch):
     from app.models import ContactCadre
 
     return db.session.scalars(select(ContactCadre).where(ContactCadre.branches.any(id=branch.id))
-                              .order_by(ContactCadre.name)).all()
+                              .order_by(*ContactCadre.by_name())).all()
 
 
 def check_item(item: Rectification) -> None:

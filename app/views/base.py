@@ -14,7 +14,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, inspect, select
+from sqlalchemy import Boolean, asc, desc, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.sql.elements import BinaryExpression
@@ -32,6 +32,7 @@ from app.security.scope import current_org, scope_clause
 from app.services.integrity import check_unique
 from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
+from app.models.naming import order_keys
 from app.models.values import check_object as check_values
 from app.views import boundary
 from app.views.errors import sentence
@@ -71,6 +72,17 @@ class ZhibuInterface(SQLAInterface):
                 self.session.rollback()
                 raise DatabaseException from ex
         return None
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        """Chinese names sort by pinyin, a code by the code and then pinyin (models/naming),
+        whichever list, REST call or header click asks for it; the id breaks ties."""
+        keys = order_keys(self.obj, order_column) if order_column else None
+        if keys is None:
+            return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
+                                          bypass_many_to_many, add_pk)
+        direction = asc if order_direction == "asc" else desc
+        return query.order_by(*(direction(k) for k in keys), direction(self.obj.id))
 
     def is_unique(self, col_name: str) -> bool:
         try:

@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
-from app.imports import ImportFileError, appraisal_template, branch_template, member_template, training_template
+from app.imports import (
+    ImportFileError, appraisal_template, attendance_template, branch_template, member_template, training_template,
+)
 from app.imports.errors import human_size
 from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
@@ -30,13 +32,14 @@ from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果"),
-               "trainings": _l("培训参加人员")}
+               "trainings": _l("培训参加人员"), "attendance": _l("组织生活出席情况")}
 TEMPLATES = {"members": (member_template, "member-roster-template.xlsx"),
              "branches": (branch_template, "branch-roster-template.xlsx"),
              "appraisals": (appraisal_template, "member-appraisal-template.xlsx"),
-             "trainings": (training_template, "training-attendees-template.xlsx")}
+             "trainings": (training_template, "training-attendees-template.xlsx"),
+             "attendance": (attendance_template, "meeting-attendance-template.xlsx")}
 EXPORT_NAMES = {"members": "member-roster", "branches": "branch-roster", "appraisals": "member-appraisals",
-                "trainings": "training-attendees"}
+                "trainings": "training-attendees", "attendance": "meeting-attendance"}
 RECORDS_PER_PAGE = 50
 
 

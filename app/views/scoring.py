@@ -34,13 +34,23 @@ def _run(action, target, done, back):
     return redirect(back)
 
 
+class AmbiguousRate(ValueError):
+    """A rate between 0 and 1 without "%": 1 could be 1% or 100%."""
+
+
 def _percent(text):
-    """'82' or '82%' or '0.82' -> 0.82; '' -> None; ValueError otherwise."""
-    text = (text or "").strip().rstrip("%％")
-    if not text:
+    """A satisfaction rate typed as a percentage: '82' or '82%' -> 0.82, '1%' -> 0.01, '0' -> 0,
+    '' -> None. A number in (0, 1] without '%' is ambiguous ('1': 1% or 100%?) and refused."""
+    raw = (text or "").strip()
+    number = raw.rstrip("%％").strip()
+    if not number:
         return None
-    value = float(text)
-    return value / 100 if value > 1 else value
+    value = float(number)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    if number == raw and 0 < value <= 1:
+        raise AmbiguousRate(raw)
+    return value / 100
 
 
 class ScoringView(BaseView):
@@ -166,6 +176,9 @@ class ScoringView(BaseView):
                 return service.UNCHANGED if name not in request.form else _percent(request.form.get(name))
             try:
                 mass, secretary = typed("mass"), typed("secretary")
+            except AmbiguousRate as exc:
+                raise service.AssessmentError(_(
+                    "「%(value)s」有歧义：满意率请写成百分数并带上 %%，例如 1%% 或 100%%。", value=str(exc))) from exc
             except ValueError as exc:
                 raise service.AssessmentError(_("满意率请填写百分数，例如 85 或 85%。")) from exc
             service.set_rates(item, mass, secretary)

@@ -45,7 +45,7 @@ def test_meetings_and_training_migrate_down_to_activities_and_back(db_factory):
             credits = one("SELECT COUNT(*) FROM zb_training_attendance")
             hours = one("SELECT SUM(e.hours) FROM zb_training_attendance a JOIN zb_training_event e ON e.id = a.event_id")
             db.session.remove()
-            downgrade(revision="1d0197b73612")
+            downgrade(revision="b28f3bc7bdea")
             assert one("SELECT COUNT(*) FROM zb_activity") == meetings
             assert one("SELECT SUM(attendance) FROM zb_activity") == present
             assert one("SELECT COUNT(*) FROM zb_training") == credits

@@ -337,3 +337,38 @@ def test_meeting_minutes_and_photos_are_attached_and_served_by_the_rules(app, lo
     assert login_as("gb01-b01").get(f"/meetingattachmentview/{row.id}/file").status_code == 404
     foreign = _upload(login_as("gb01-b01"), "/meetingattachmentview/add", {"meeting": meeting.id}, PNG, "x.png")
     assert foreign.status_code == 400 and "请选择组织生活记录" in text_of(foreign.text)
+
+
+def test_absences_of_a_recorded_meeting_import_from_its_export(login_as, db_session):
+    import openpyxl
+    import io as io_mod
+
+    from tests.support.rosters import confirm, record_id, summary_of, upload
+
+    user = login_as("gb01-b03")
+    exported = user.get("/imports/export/attendance")
+    assert exported.status_code == 200
+    wb = openpyxl.load_workbook(io_mod.BytesIO(exported.data))
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    present, reason = header.index("出席") + 1, header.index("缺席原因") + 1
+    number, day, title = (ws.cell(2, header.index(h) + 1).value for h in ("学号/工号", "会议日期", "会议名称"))
+    ws.cell(2, present).value, ws.cell(2, reason).value = "否", None     # absent without a reason
+    out = io_mod.BytesIO()
+    wb.save(out)
+    response = upload(user, out.getvalue(), kind="attendance", filename="出席.xlsx")
+    page = user.get(f"/imports/result/{record_id(response)}").text
+    assert "第 2 行：缺席须填写缺席原因" in text_of(page)
+    ws.cell(2, reason).value = "外出实习"
+    out = io_mod.BytesIO()
+    wb.save(out)
+    response = upload(user, out.getvalue(), kind="attendance", filename="出席.xlsx")
+    pk = record_id(response)
+    summary = summary_of(user.get(f"/imports/result/{pk}").text)
+    assert (summary["new"], summary["updated"], summary["errors"]) == (0, 1, 0), summary
+    confirm(user, pk)
+    db_session.rollback()
+    day = day.date() if hasattr(day, "date") else day
+    row = db_session.scalar(select(MeetingAttendance).join(Meeting).join(Member, MeetingAttendance.member_id == Member.id)
+                            .where(Member.number == str(number), Meeting.title == title, Meeting.held_on == day))
+    assert (row.present, row.absence_reason) == (False, "外出实习")

@@ -79,3 +79,27 @@ def test_the_template_imports_zero_rows():
     for lang in ("zh", "en"):
         parsed = parse_trainings(training_template(lang))
         assert parsed.rows == [] and parsed.errors == []
+
+
+def test_attendance_rows_name_a_meeting_of_the_members_branch_and_absences_need_a_reason():
+    from app.imports import ATTENDANCE_SPEC, AttendanceRow, parse_attendance, plan_attendance
+    from app.imports.values import match_key
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = ATTENDANCE_SPEC.sheet_zh
+    ws.append([c.header_zh for c in ATTENDANCE_SPEC.columns])
+    for row in (["T001", None, "2012-03-20", "学习两会精神", "否", "出差"],
+                ["T002", None, "2012-03-20", "学习两会精神", "否", None],
+                ["T002", None, "2012-03-21", "学习两会精神", "是", None],
+                ["T003", None, "2012-03-20", "学习两会精神", "是", None]):
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    members = {"T001": ("张三", 1), "T002": ("李四", 1), "T003": ("王五", 2)}
+    meetings = {(1, date(2012, 3, 20), match_key("学习两会精神")): "学习两会精神"}
+    old = AttendanceRow("T001", "张三", date(2012, 3, 20), "学习两会精神", True, None)
+    plan = plan_attendance(parse_attendance(out.getvalue()), {("T001", date(2012, 3, 20), "学习两会精神"): old},
+                           members, meetings)
+    assert [(n, changed) for n, _old, _new, changed in plan.updated] == [(2, ("present", "absence_reason"))]
+    assert [(e.row, e.code) for e in plan.errors] == [(3, "required"), (4, "unknown_meeting"), (5, "unknown_meeting")]
