@@ -54,13 +54,16 @@ def _check_fab_classes(app, appbuilder) -> None:
 
 
 def _register_boundary(app) -> None:
-    """The input boundary (bad ids, values) and the error pages, each registered once."""
+    """The input boundary (bad ids, values), the error pages, the security headers and the
+    API's CSRF check, each registered once."""
     from app.models import values
-    from app.views import boundary, errors
+    from app.views import api_csrf, boundary, errors, headers
 
     values.register()
     boundary.register(app)
     errors.register(app)
+    headers.register(app)
+    api_csrf.register(app)
 
 
 def _behind_proxy(app) -> None:
@@ -106,12 +109,15 @@ def _quiet_fab_noise() -> None:
 
 
 def _install_record_rules() -> None:
-    """The session guard (app/security/guard.py) on every Flask-SQLAlchemy session."""
+    """The session guard (app/security/guard.py) and the listener that ends a user's sessions
+    when the password changes (app/security/sessions.py) on every Flask-SQLAlchemy session."""
     from flask_sqlalchemy.session import Session
 
+    from app.security import sessions
     from app.security.guard import install
 
     install(Session)
+    sessions.install(Session)
 
 
 def _migrations_dir():

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.account import AccountApi
+from app.views.audit import AuditLogApi, AuditLogView
 from app.views.appraisals import MemberAppraisalApi, MemberAppraisalView
 from app.views.ballots import BallotVoteView, BallotsView
 from app.views.duty_reports import DutyReportView
@@ -24,6 +26,7 @@ from app.views.people import (
 from app.views.files import BranchDocumentApi, BranchDocumentView, MeetingAttachmentView
 from app.views.forms import FormsView, template_helpers
 from app.views.health import HealthView
+from app.views.jobs import JobsView
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -61,17 +64,18 @@ MENU = [
     (DutyReportView, "Duty reports", _l("述职记录"), "Assessment", "fa-file-text-o"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
+    (AuditLogView, "Audit trail", _l("变更记录"), "Organization", "fa-history"),
     (HealthView, "Health check", _l("支部体检"), "Health", "fa-heartbeat"),
 ]
 
 APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
-    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi,
+    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi, AuditLogApi,
     MeetingApi, MeetingAttendanceApi, MeetingGuestApi, TrainingEventApi, TrainingAttendanceApi, FundingApi,
     HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
-           TrainingAttendanceView, MeetingAttachmentView]
+           TrainingAttendanceView, MeetingAttachmentView, JobsView]
 
 
 def register(appbuilder) -> None:
@@ -86,5 +90,6 @@ def register(appbuilder) -> None:
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
+    appbuilder.add_api(AccountApi)  # one's own password; no model, no role table row
     template_helpers(current_app._get_current_object())
     configure_imports()

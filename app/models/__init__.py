@@ -2,6 +2,7 @@
 from sqlalchemy import and_, event, func, select
 from sqlalchemy.orm import column_property
 
+from app.extensions import db
 from app.models.choices import (  # noqa: F401
     APPRAISAL_RESULTS, HEALTH_PROFILES, HEALTH_STATUSES, DOCUMENT_KINDS, HANDBOOK_RESULTS, MEETING_KINDS, SEMESTER_TERMS, BALLOT_KINDS, DUTY_LEVELS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
     MEMBER_TYPES, ORG_KINDS, SATISFACTION_ANSWERS,
@@ -11,6 +12,7 @@ from app.models.appraisals import DutyReport, MemberAppraisal
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
+from app.models.jobs import Job
 from app.models.life import (
     BranchDocument, Funding, GeneralBranchCommitteeMember, HandbookCheck, Meeting, MeetingAttachment,
     MeetingAttendance, MeetingGuest, TrainingAttendance, TrainingEvent, gb_committee_member_branch,
@@ -20,13 +22,13 @@ from app.models.rectification import Rectification, RectificationNote
 from app.models.people import (
     ContactCadre, Member, Secretary, SecretaryViolation, cadre_branch,
 )
-from app.models.users import UserOrg
+from app.models.users import AccountGuard, LoginSession, UserOrg
 
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
-    "Secretary", "SecretaryViolation", "UserOrg", "cadre_branch",
+    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "Job", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
     "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
     "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",
 ]
@@ -87,6 +89,15 @@ def _member_committee(mapper, connection, member):
     ).scalar_one()
 
 
+def _audit_table_choices() -> dict:
+    """The audit trail names a record by its table; a page names it by its noun (党员, 党支部)."""
+    from app.models.labels import MODEL_LABELS
+
+    return {m.__tablename__: MODEL_LABELS[m.__name__] for m in db.Model.registry._class_registry.values()
+            if getattr(m, "__tablename__", "").startswith("zb_") and m.__name__ in MODEL_LABELS}
+
+
+AuditLog.__table__.c.table_name.info["choices"] = _audit_table_choices()
 @event.listens_for(ContactCadre, "before_insert")
 @event.listens_for(ContactCadre, "before_update")
 def _cadre_committee(mapper, connection, cadre):

@@ -7,6 +7,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import BRANCH_CATEGORIES, HEALTH_PROFILES
 from app.models.naming import NameKeyed, name_key_column
 
@@ -52,7 +53,7 @@ class GeneralBranch(NameKeyed, db.Model):
         return self.name
 
 
-class Branch(NameKeyed, db.Model):
+class Branch(NameKeyed, Versioned, db.Model):
     """党支部: member counts are derived from the roster (see models/__init__)."""
 
     __tablename__ = "zb_branch"

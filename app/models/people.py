@@ -6,11 +6,12 @@ from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.models.naming import NameKeyed, name_key_column
+from app.models.versioned import Versioned
 from app.models.org import Branch
 from app.models.choices import CADRE_LEVELS, GENDERS, MEMBER_TYPES, TITLE_RANKS
 
 
-class Member(NameKeyed, db.Model):
+class Member(NameKeyed, Versioned, db.Model):
     """党员: one row of a branch roster; the number is unique in its committee."""
 
     __tablename__ = "zb_member"
@@ -44,7 +45,7 @@ class Member(NameKeyed, db.Model):
         return self.committee_id
 
 
-class Secretary(db.Model):
+class Secretary(Versioned, db.Model):
     """支部书记: a member appointed to lead a branch; 新任 is derived from appointed_on."""
 
     __tablename__ = "zb_secretary"

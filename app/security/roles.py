@@ -48,6 +48,10 @@ PERMISSIONS = {
     "DutyReport":     (RWD,       RWD,            RWD),
     # 联评 results: the committee organizes and exports; a general branch reads its own
     "UpwardReport":   (("read", "write", "export"), R, ()),
+    # background jobs: each user follows and downloads its own (which rows: rules.py)
+    "Jobs":           (R,         R,              R),
+    # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
+    "AuditLog":       (R,         R,              R),
     # 支部体检 H1–H11: every level reads its own scope's results (the rules scope the records)
     "Health":         (R,         R,              R),
 }
@@ -79,6 +83,8 @@ MENU_OF_RESOURCE = {
     "MemberAppraisal": ("Member appraisals", "Members"),
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
+    "Jobs": (),
+    "AuditLog": ("Audit trail", "Organization"),
     "Health": ("Health check", "Health"),
 }
 
@@ -91,6 +97,8 @@ COMMON = [
     ("UserDBModelView", "can_userinfo"),
     ("UserDBModelView", "resetmypassword"),
     ("UserDBModelView", "userinfoedit"),
+    # The REST API's OpenAPI spec (/api/v1/_openapi): what a client of the API may call.
+    ("OpenApi", "can_get"),
 ]
 
 

@@ -1,11 +1,12 @@
 """Save the demo university (app/data/demo.py) into the database, once."""
-import secrets
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.rules.passwords import new_password
+from app.security.passwords import check_password_policy
 from app.security.scope import system_actor
 from app.models import (
     Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary, SecretaryViolation,
@@ -123,7 +124,9 @@ def _load_demo(password, progress) -> DemoReport:
 
     demo = build_demo()
     reset = password is not None
-    password = password or secrets.token_urlsafe(9)
+    if reset:
+        check_password_policy(password)  # before anything is loaded
+    password = password or new_password()
     progress("正在载入演示数据 / loading demo data …")
     orgs = _existing_orgs(demo)
     created = orgs is None

@@ -44,6 +44,7 @@ from app.errors import DomainError, Refused
 
 KINDS = ("members", "branches", "appraisals", "trainings", "attendance")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_JOB_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
@@ -80,6 +81,11 @@ class Outcome:
 def max_import_bytes() -> int:
     """ZHIBU_IMPORT_MAX_BYTES, default 20 MB."""
     return int(current_app.config.get("ZHIBU_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def job_threshold() -> int:
+    """ZHIBU_IMPORT_JOB_BYTES: larger files are checked and applied as background jobs."""
+    return int(current_app.config.get("ZHIBU_IMPORT_JOB_BYTES", DEFAULT_JOB_BYTES))
 
 
 def _now():
@@ -265,11 +271,16 @@ def _sorted_errors(errors: list) -> list:
     return sorted(errors, key=lambda e: (e.row is None, e.row or 0))
 
 
-def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
+def _no_progress(stage: str, rows: int) -> None:
+    """progress(stage, rows): 'parsed' after reading the file, 'planned' after the check."""
+
+
+def _plan(kind: str, org: OrgRef, data: bytes, progress=_no_progress) -> _Planned:
     """Parse and plan against the database now (ImportFileError for whole-file problems)."""
     limit = max_import_bytes()
     if kind == "appraisals":
         parsed = parse_appraisals(data, max_bytes=limit)
+        progress("parsed", parsed.total_rows)
         existing, ids = {}, {}
         for aid, row in _appraisal_rows(org):
             existing[(row.number, row.year)] = row
@@ -303,6 +314,7 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
         return _Planned(parsed, plan, {}, {n: mid for n, (mid, _name) in members.items()})
     if kind == "members":
         parsed = parse_members(data, max_bytes=limit)
+        progress("parsed", parsed.total_rows)
         existing, ids = {}, {}
         for mid, row in _member_rows(org):
             existing[row.number] = row
@@ -320,6 +332,7 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
                 plan.errors = _sorted_errors(plan.errors + extra)
         return _Planned(parsed, plan, ids, parents)
     parsed = parse_branches(data, max_bytes=limit)
+    progress("parsed", parsed.total_rows)
     existing, ids = {}, {}
     for bid, row in _branch_rows(org):
         key = (row.general_branch, row.name)
@@ -367,13 +380,15 @@ def _errors_json(errors: list) -> str:
 # ---------------------------------------------------------------- dry run
 
 
-def dry_run(user, kind: str, filename: str, data: bytes) -> Outcome:
+def dry_run(user, kind: str, filename: str, data: bytes, progress=_no_progress) -> Outcome:
     """Check a file without changing the rosters; the file and outcome are kept as a record.
 
     Raises ImportDenied, or ImportFileError (nothing is recorded for a file that cannot be read).
+    progress(stage, rows) is called between the steps, outside any write (background jobs).
     """
     org = importer_org(user, kind)
-    planned = _plan(kind, org, data)
+    planned = _plan(kind, org, data, progress)
+    progress("planned", planned.parsed.total_rows)
     summary = _summary(kind, planned)
     errors = planned.plan.errors
     record = ImportRecord(
@@ -423,19 +438,20 @@ def can_confirm(user, record: ImportRecord) -> bool:
     return True
 
 
-def apply(user, record_id: int) -> Outcome:
+def apply(user, record_id: int, progress=_no_progress) -> Outcome:
     """Apply a dry-run record: re-validate the stored file now, then all rows or none."""
     record = record_for(user, record_id)
     org = check_confirmable(user, record)
     data = db.session.scalar(select(ImportRecord.file_data).where(ImportRecord.id == record.id))
     try:
-        planned = _plan(record.kind, org, data)
+        planned = _plan(record.kind, org, data, progress)
     except ImportFileError as exc:   # the stored file read once; a newer limit may refuse it now
         err = RowError(None, None, exc.code, exc.message_zh, exc.message_en)
         return _fail(record, {**record.summary_dict, "errors": 1}, [err])
     summary = _summary(record.kind, planned)
     if planned.plan.errors:
         return _fail(record, summary, planned.plan.errors)
+    progress("planned", planned.parsed.total_rows)
     try:
         claimed = db.session.execute(
             update(ImportRecord)

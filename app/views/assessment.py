@@ -31,7 +31,7 @@ class StandardView(ScopedModelView):
     base_order = ("number", "asc")
 
 
-ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
+ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "rectify_by", "status", "note"]
 
 
 def _round_of_own_committee(item):

@@ -28,6 +28,8 @@ from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
 from app.security.scope import current_org, scope_clause
 from app.services import imports as service
+from app.services import job_kinds
+from app.views.jobs import start_and_show
 from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,6 +114,8 @@ class RosterImportView(BaseView):
         if upload is None or not upload.filename:
             return self._page(_("请选择要上传的文件。"), 400, kind)
         data = upload.read(service.max_import_bytes() + 1)
+        if len(data) > service.job_threshold():
+            return self._check_in_background(kind, os.path.basename(upload.filename), data)
         try:
             outcome = service.dry_run(self._user(), kind, os.path.basename(upload.filename), data)
         except service.ImportDenied as exc:
@@ -119,6 +123,13 @@ class RosterImportView(BaseView):
         except ImportFileError as exc:
             return self._page(exc.message(lang()), 400, kind)
         return redirect(url_for(".result", pk=outcome.record.id))
+
+    def _check_in_background(self, kind, filename, data):
+        """A large file is checked by a background job; its page follows on to the result."""
+        try:
+            return start_and_show(job_kinds.start_import_check, self._user(), kind, filename, data)
+        except service.ImportDenied as exc:
+            return self._page(str(exc), 403, kind)
 
     @expose("/result/<int:pk>")
     @has_access
@@ -137,6 +148,8 @@ class RosterImportView(BaseView):
         """Apply a clean dry run in one transaction (the file is checked again first)."""
         record = self._record(pk)
         try:
+            if record.file_size > service.job_threshold():
+                return start_and_show(job_kinds.start_import_apply, self._user(), record)
             outcome = service.apply(self._user(), record.id)
         except service.ImportDenied as exc:
             flash(str(exc), "danger")

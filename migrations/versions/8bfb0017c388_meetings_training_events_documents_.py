@@ -8,7 +8,7 @@ held by that branch, crediting each of those members. Contact cadres get their c
 Existing violations were entered as V1's input: they stay major.
 
 Revision ID: 8bfb0017c388
-Revises: b28f3bc7bdea
+Revises: 58959026bdf3
 Create Date: 2026-12-01 12:29:44.579515
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8bfb0017c388'
-down_revision = 'b28f3bc7bdea'
+down_revision = '58959026bdf3'
 branch_labels = None
 depends_on = None
 

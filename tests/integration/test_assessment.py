@@ -1,4 +1,5 @@
 """Assessment as its users drive it: sheets by source and role, rates, override, the matrix."""
+import json
 import re
 
 import pytest
@@ -134,8 +135,13 @@ def test_committee_overrides_only_with_a_reason_and_it_is_audited(login_as, db_s
     after = db_session.get(Assessment, target.id)
     assert after.final_grade == wanted and after.override_reason == "支部整改成效显著"
     assert after.confirmed_at is not None
-    log = db_session.scalar(select(AuditLog).where(AuditLog.record_id == target.id))
-    assert log.new_value == wanted and log.reason == "支部整改成效显著"
+    logs = db_session.scalars(select(AuditLog).where(
+        AuditLog.table_name == "zb_assessment", AuditLog.record_id == target.id).order_by(AuditLog.id)).all()
+    overridden, confirmed = [log for log in logs if log.highlight == "override"], \
+        [log for log in logs if log.highlight == "confirm"]
+    assert json.loads(overridden[-1].changes)["override_grade"] == [None, wanted]
+    assert overridden[-1].reason == "支部整改成效显著" and overridden[-1].actor == "committee"
+    assert confirmed and confirmed[-1].reason is None and confirmed[-1].user_id is not None
     page = user.get(url).text
     assert "支部整改成效显著" in page
 
@@ -296,8 +302,9 @@ def test_the_committee_closes_a_round_and_reopens_it_with_a_reason(login_as, api
     db_session.expire_all()
     assert db_session.get(AssessmentRound, round_.id).status == "open"
     audit = db_session.scalar(select(AuditLog).where(AuditLog.table_name == "zb_round",
-                                                    AuditLog.record_id == round_.id))
-    assert audit.reason == "复评材料补交" and (audit.old_value, audit.new_value) == ("closed", "open")
+                                                    AuditLog.record_id == round_.id, AuditLog.highlight == "reopen"))
+    assert audit.reason == "复评材料补交" and json.loads(audit.changes)["status"] == ["closed", "open"]
+    assert audit.highlight == "reopen" and audit.committee_id == round_.committee_id
 
 
 @pytest.mark.parametrize("typed, stored, refused", [

@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Assessment, AssessmentRound, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember,
+    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job,
     HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
 )
@@ -231,6 +231,43 @@ def make_sheet(world, position):
                       rater_branch_id=rater_branch, s1=18, s2=17, s3=16, s4=18, s5=17)
 
 
+JOB_OWNERS = ("w-committee", "w-gb-a", "w-branch-a1", "w-gb-b", "w-branch-b1", "w-yi-committee")
+
+
+def make_job(world, username):
+    """A finished job of that world user, for its organization, with a result file."""
+    from app.services.jobs import keep_file
+
+    actor = world.actors[username]
+    return Job(kind="annex2", params="{}", state="done", progress=100, message="文件已生成", message_en="ready",
+               result_path=keep_file(f"{username}'s file".encode(), ".xlsx"), result_name=f"{username}.xlsx",
+               owner_id=actor.user_id, org_kind=actor.kind, committee_id=actor.committee_id,
+               general_branch_id=actor.general_branch_id, branch_id=actor.branch_id, runner="thread:world:0")
+
+
+def make_audit(world, position):
+    """A trail row like the guard writes for a member at the position (only the system may add one)."""
+    from datetime import datetime
+
+    member = db.session.get(Member, world.id(Member, position))
+    branch = db.session.get(Branch, member.branch_id)
+    return AuditLog(at=datetime.utcnow(), actor="test spare row", action="update", table_name="zb_member",
+                    record_id=member.id, label=str(member), changes='{"unit": ["文学院", "理学院"]}',
+                    committee_id=member.committee_id, general_branch_id=branch.general_branch_id, branch_id=branch.id)
+
+
+def _world_trail(world):
+    """The world's own trail: the rows the guard wrote creating its members and its orgs."""
+    def created(model, pk):
+        return db.session.scalar(select(AuditLog).where(
+            AuditLog.table_name == model.__tablename__, AuditLog.record_id == pk, AuditLog.action == "create"))
+
+    for position in BRANCH_POSITIONS:
+        world.add(AuditLog, position, created(Member, world.id(Member, position)))
+    world.add(AuditLog, "own-general-branch", created(GeneralBranch, world.general_branches["A"]))
+    world.add(AuditLog, "own-committee", created(Committee, world.committees["jia"]))
+
+
 MAKERS = {
     Member: make_member, Secretary: make_secretary, ContactCadre: make_cadre, Meeting: make_meeting,
     MeetingAttendance: make_attendance, MeetingGuest: make_guest, TrainingEvent: make_training,
@@ -240,7 +277,7 @@ MAKERS = {
     Funding: make_funding, MemberAppraisal: make_appraisal,
     Rectification: make_rectification,
     RectificationNote: make_note, GeneralBranch: make_general_branch, Branch: make_branch,
-    StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet,
+    StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet, AuditLog: make_audit,
 }
 
 
@@ -403,6 +440,7 @@ def build_world(app) -> World:
         db.session.commit()
         closed_round.status = "closed"
         db.session.commit()
+        _world_trail(world)
 
         users = {
             "w-committee": ("committee", jia), "w-gb-a": ("general_branch", orgs["A"]),
@@ -412,6 +450,12 @@ def build_world(app) -> World:
         for username, (role, org) in users.items():
             user = ensure_user(username, WORLD_PASSWORD, role, org)
             world.actors[username] = _actor_of(role, org, user.id)
+        for username in JOB_OWNERS:   # one finished export per user, its file kept
+            job = make_job(world, username)
+            db.session.add(job)
+            db.session.flush()
+            world.add(Job, username, job)
+        db.session.commit()
     assert {m: set(p) for m, p in world.rows.items()} == {m: set(p) for m, p in POSITIONS.items()}
     return world
 
@@ -498,8 +542,10 @@ POSITIONS = {
     Rectification: BRANCH_POSITIONS + ("own-branch-done",),
     ContactCadre: BRANCH_POSITIONS + ("own-branch-cross", "own-committee-leader"),
     StandardItem: ("published",),
+    Job: JOB_OWNERS,
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
+    AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
     ScoreSheet: ("own-branch-self", "own-branch-superior", "own-branch-peer", "sibling-branch-self",
                  "sibling-branch-superior", "other-general-branch-self", "other-general-branch-superior",
                  "other-committee-self", "other-committee-superior", "closed-round-self", "closed-round-superior"),
