@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 
 PASSWORD = "bench-pass-1"
 YEAR = 2026

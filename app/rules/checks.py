@@ -17,122 +17,10 @@ from .model import (
     Bi, FAIL, NA, PASS, RULE_IDS, SENIOR_RANKS, STUDENT_CATEGORIES, WARN, BranchFacts, Result,
 )
 from .policy import ANY_MEETING, HealthPolicy
+from .texts import KIND_NAMES, NEXT as _NEXT, PIECES as _PIECES, RANK_NAMES
 
 EPSILON = 1e-9
 SHORT_LIST = 20          # members listed by name in H6's evidence
-
-# (rule, key) -> (zh, en) templates of the next step
-_NEXT = {
-    ("H1", "na"): ("不是联合党支部，无需处理。", "Not a joint branch: nothing to do."),
-    ("H1", "pass"): ("保持现有设置；单位正式党员达到 {n} 人时单独建立党支部。",
-                     "Keep the set-up; give a unit its own branch once it has {n} formal members."),
-    ("H1", "own"): ("为 {units} 单独建立党支部（正式党员 {n} 人以上的单位都应建立党支部），减少联合党支部。",
-                    "Found a branch of its own for {units} (every unit with {n} or more formal members should have one)."),
-    ("H1", "units"): ("联合党支部涵盖 {count} 个单位，超过 {max} 个：拆分或调整设置。",
-                      "The joint branch covers {count} units, more than {max}: split or reorganize it."),
-    ("H2", "pass"): ("规模合适（{members} 人，拆分线 {limit} 人），无需处理。",
-                     "Size is fine ({members} members, split above {limit}): nothing to do."),
-    ("H2", "fail"): ("党支部有 {members} 名党员，超过 {limit} 人：研究拆分方案并报党总支。",
-                     "The branch has {members} members, more than {limit}: plan a split and report it to the general branch."),
-    ("H3", "na"): ("不是教师党支部，本项不适用。", "Not a teacher branch: the rule does not apply."),
-    ("H3", "pass"): ("书记具有副高以上职称，无需处理。", "The secretary holds 副高 or above: nothing to do."),
-    ("H3", "none"): ("党支部没有在任书记：尽快选配书记，优先考虑副高以上职称的教师。",
-                     "The branch has no secretary: appoint one, preferably a teacher with 副高 or above."),
-    ("H3", "warn"): ("书记职称为{rank}：教师党支部书记副高以上应达到 {share}，调整时优先选配副高以上教师。",
-                     "The secretary's title is {rank}: {share} of teacher-branch secretaries should hold 副高 or above; prefer one at the next change."),
-    ("H3", "scope_pass"): ("副高以上书记 {senior}/{total}（{pct}），达到 {share}。",
-                           "{senior} of {total} teacher-branch secretaries hold 副高 or above ({pct}), meeting {share}."),
-    ("H3", "scope_fail"): ("副高以上书记 {senior}/{total}（{pct}），低于 {share}：还需 {missing} 名，调整书记时优先选配。",
-                           "{senior} of {total} teacher-branch secretaries hold 副高 or above ({pct}), below {share}: {missing} more are needed."),
-    ("H3", "scope_na"): ("范围内没有教师党支部书记。", "No teacher-branch secretaries in scope."),
-    ("H4", "na"): ("党支部没有在任书记：先选配书记。", "The branch has no secretary: appoint one first."),
-    ("H4", "pass"): ("书记本年度培训 {hours} 学时，已达到 {target} 学时。",
-                     "The secretary trained {hours} h this year, meeting {target} h."),
-    ("H4", "short"): ("书记本年度培训 {hours} 学时，还差 {missing} 学时（要求 {target} 学时）：安排参加培训并录入记录。",
-                      "The secretary trained {hours} h this year, {missing} h short of {target} h: enrol them and record it."),
-    ("H4", "courses"): ("书记本年度参加集中培训 {courses} 次，要求 {target} 次：安排参加一次集中（线下）培训。",
-                        "The secretary attended {courses} centralized course(s), {target} required: enrol them in one."),
-    ("H5", "na"): ("书记不是本年度新任，本项不适用。", "The secretary is not new this year: the rule does not apply."),
-    ("H5", "pass"): ("新任书记在任职第 {day} 天完成任职培训（期限 {limit} 天）。",
-                     "The new secretary was trained on day {day} of the appointment (limit {limit} days)."),
-    ("H5", "late"): ("新任书记在任职第 {day} 天才参加培训，超过 {limit} 天：补齐任职培训记录并说明原因。",
-                     "The new secretary was first trained on day {day}, later than {limit} days: complete the appointment training and note why."),
-    ("H5", "due"): ("新任书记尚未参加任职培训：须在 {deadline} 前完成。",
-                    "The new secretary has no appointment training yet: it is due by {deadline}."),
-    ("H5", "overdue"): ("新任书记任职已超过 {limit} 天仍未参加任职培训（期限 {deadline}）：立即安排培训。",
-                        "The new secretary passed {limit} days without appointment training (due {deadline}): train them now."),
-    ("H6", "na"): ("本类党支部没有党员培训学时要求，或没有党员。", "No member training target for this category, or no members."),
-    ("H6", "pass"): ("全部 {members} 名党员达到 {target} 学时要求。", "All {members} members meet the {target} target."),
-    ("H6", "short"): ("{short} 名党员未达到 {target} 学时要求（{on_target}/{members} 达标）：组织补学并录入培训记录。",
-                      "{short} members are short of the {target} target ({on_target} of {members} on target): organize training and record it."),
-    ("H7", "na"): ("党支部在本期之后成立，本项不适用。", "The branch was founded after this period: the rule does not apply."),
-    ("H7", "pass"): ("组织生活按要求开展（本年度 {count} 次），保持下去。",
-                     "Organizational life is on schedule ({count} meetings this year): keep it up."),
-    ("H7", "problems"): ("{problems}：补开并录入会议记录。", "{problems}: hold and record them."),
-    ("H8", "na"): ("党支部没有党员，本项不适用。", "The branch has no members: the rule does not apply."),
-    ("H8", "none"): ("没有本年度经费记录：按党员年人均不低于 {activity} 元核定活动经费、{training} 元培训经费并录入。",
-                     "No funding on record for the year: allocate at least {activity} yuan (activities) and {training} yuan (training) per member and record it."),
-    ("H8", "pass"): ("经费达标：活动经费人均 {activity_pm} 元，培训经费人均 {training_pm} 元。",
-                     "Funds meet the standard: {activity_pm} yuan (activities) and {training_pm} yuan (training) per member."),
-    ("H8", "short"): ("{which}人均不足 {limit} 元：补足 {missing} 元。", "{which} per member below {limit} yuan: add {missing} yuan."),
-    ("H9", "none"): ("党支部没有定点联系人：为党支部指定联系干部（党总支委员或校、院领导）。",
-                     "The branch has no contact person: link a contact cadre to it."),
-    ("H9", "absent"): ("联系干部本年度未参加党支部组织生活：邀请其列席下一次会议并在会议记录中登记。",
-                       "No contact cadre attended the branch's meetings this year: invite one and record them as a guest."),
-    ("H9", "pass"): ("联系干部本年度列席 {attended} 次组织生活。", "Contact cadres attended {attended} meetings this year."),
-    ("H9", "gb_na"): ("党总支没有学生党支部，本项不适用。", "The general branch has no student branches: the rule does not apply."),
-    ("H9", "gb_empty"): ("没有录入党总支委员：录入委员并为每人指定至少一个学生党支部。",
-                         "No 党总支委员 on record: enter them and link each to a student branch."),
-    ("H9", "gb_unlinked"): ("{names} 未联系学生党支部：为每名党总支委员指定至少一个学生党支部。",
-                            "{names} contact no student branch: link each 党总支委员 to at least one."),
-    ("H9", "gb_absent"): ("{names} 本年度未参加所联系支部的组织生活：安排列席并登记。",
-                          "{names} attended no meeting of the branches they contact this year: arrange it and record it."),
-    ("H9", "gb_pass"): ("每名党总支委员都联系了学生党支部并参加了组织生活。",
-                        "Every 党总支委员 contacts a student branch and attended its meetings."),
-    ("H10", "nodate"): ("没有换届日期：录入上次换届选举的日期。", "No election date on file: record the last election."),
-    ("H10", "pass"): ("任期至 {term_end}，按时换届。", "The term runs to {term_end}: on time."),
-    ("H10", "soon"): ("任期 {term_end} 届满，还有 {months} 个月：开始筹备换届选举。",
-                      "The term ends {term_end}, in {months} months: start preparing the election."),
-    ("H10", "exempt"): ("任期已于 {term_end} 届满，记录了延期理由“{reason}”：尽快完成换届。",
-                        "The term ended {term_end}; an exemption is on record (\"{reason}\"): hold the election soon."),
-    ("H10", "late"): ("任期已于 {term_end} 届满，未按时换届：立即组织换届选举。",
-                      "The term ended {term_end} without an election: hold it now."),
-    ("H10", "term"): ("任期 {years} 年不符合规定（允许 {allowed} 年）：按规定调整任期。",
-                      "A term of {years} years is not allowed ({allowed}): correct the term."),
-    ("H11", "pass"): ("年度计划、总结和工作手册抽查齐全。", "Plan, summary and handbook spot checks are all on file."),
-    ("H11", "problems"): ("{problems}。", "{problems}."),
-}
-
-_PIECES = {
-    "no_meeting_month": ("{months} 没有组织生活", "no meeting in {months}"),
-    "pending_month": ("{months} 尚未开展组织生活", "no meeting yet in {months}"),
-    "missing_kind": ("{kind}缺少 {periods}", "no {kind_en} in {periods}"),
-    "pending_kind": ("{kind}本期（{periods}）尚未召开", "no {kind_en} yet this period ({periods})"),
-    "appraisal": ("{missing} 名党员近 {years} 年没有民主评议结果", "{missing} members have no appraisal in {years} year(s)"),
-    "no_plan": ("没有本年度工作计划", "no work plan for the year"),
-    "plan_due": ("本年度工作计划尚未上传", "the year's work plan is not yet uploaded"),
-    "no_summary": ("没有本年度工作总结", "no work summary for the year"),
-    "summary_due": ("年终前上传本年度工作总结", "upload the year's summary before the year ends"),
-    "no_check": ("{semesters} 没有工作手册抽查记录", "no handbook spot check in {semesters}"),
-    "check_due": ("本学期（{semesters}）尚未抽查工作手册", "no handbook spot check yet this semester ({semesters})"),
-    "check_failed": ("工作手册抽查未通过：按抽查意见整改", "a handbook spot check failed: act on its notes"),
-    "activity": ("活动经费", "Activity funds"),
-    "training": ("培训经费", "Training funds"),
-}
-
-KIND_NAMES = {
-    ANY_MEETING: ("组织生活", "meeting"),
-    "general_meeting": ("支部党员大会", "general meeting"),
-    "committee_meeting": ("支委会", "committee meeting"),
-    "group_meeting": ("党小组会", "group meeting"),
-    "party_lecture": ("党课", "party lecture"),
-    "life_meeting": ("组织生活会", "life meeting (组织生活会)"),
-    "appraisal": ("民主评议党员", "members' appraisal"),
-    "theme_day": ("主题党日", "theme day"),
-}
-
-RANK_NAMES = {"senior": ("正高", "正高"), "associate": ("副高", "副高"), "intermediate": ("中级", "intermediate"),
-              "junior": ("初级", "junior"), "none": ("无职称", "none")}
 
 
 def _say(rule, key, status, evidence, branch_id=None, **values) -> Result:
@@ -158,6 +46,8 @@ def _num(value: float):
     """12.0 -> 12, 39.5 -> 39.5 (evidence and sentences show no spurious decimals)."""
     if type(value) is int:
         return value
+    if value.is_integer():
+        return int(value)
     value = round(value, 2)
     return int(value) if value.is_integer() else value
 
@@ -347,10 +237,12 @@ def _schedule(year: int, as_of: date, first_month: int, period: str) -> tuple:
 
 def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
     year = f.period.year
-    per_month = {}
+    per_month, months_of = {}, {}
     for m in f.meetings:
         if m.count > 0:
             per_month[m.month] = per_month.get(m.month, 0) + m.count
+            months_of.setdefault(m.kind, set()).add(m.month)
+    all_months = per_month.keys()
     total = sum(per_month.values())
     evidence = {"year": year, "meetings": total,
                 "per_month": {_label(year, month, "month"): n for month, n in sorted(per_month.items())}}
@@ -361,7 +253,8 @@ def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
     for kind, period in p.meetings.items():
         if kind == "committee_meeting" and f.formal < p.committee_meeting_min_formal:
             continue
-        held = {_index(m.month, period) for m in f.meetings if m.count > 0 and (kind == ANY_MEETING or m.kind == kind)}
+        months = all_months if kind == ANY_MEETING else months_of.get(kind, ())
+        held = months if period == "month" else {_index(m, period) for m in months}
         missing, pending = [], []
         for index, elapsed in _schedule(year, f.period.as_of, first_month, period):
             if index not in held:
@@ -499,6 +392,19 @@ SEMESTERS = (("S1", 1, 6), ("S2", 7, 12))     # calendar halves: spring (Jan–J
 PLAN_DUE_DAYS = 90                              # a year's plan is expected within its first quarter
 
 
+@lru_cache(maxsize=256)
+def _semesters(year: int, as_of: date) -> tuple:
+    """(label, first day, last day, elapsed?) of each semester begun by the day of the check."""
+    out = []
+    for name, first, last in SEMESTERS:
+        start = date(year, first, 1)
+        if start > min(as_of, date(year, 12, 31)):
+            continue
+        end = date(year, 12, 31) if last == 12 else date(year, last + 1, 1) - timedelta(days=1)
+        out.append((f"{year}-{name}", start, end, as_of >= end))
+    return tuple(out)
+
+
 def check_h11(f: BranchFacts, p: HealthPolicy) -> Result:
     period = f.period
     evidence = {"year": period.year, "plan_id": f.plan_id, "summary_id": f.summary_id,
@@ -513,15 +419,10 @@ def check_h11(f: BranchFacts, p: HealthPolicy) -> Result:
         statuses.append(FAIL if period.over else WARN)
         pieces.append(_piece("no_summary" if period.over else "summary_due"))
     missing, pending = [], []
-    for name, first, last in SEMESTERS:
-        start = date(period.year, first, 1)
-        if start > period.last_day:
-            continue
-        end = date(period.year, 12, 31) if last == 12 else date(period.year, last + 1, 1) - timedelta(days=1)
-        checks = [c for c in f.spot_checks if start <= c.checked_on <= end]
-        label = f"{period.year}-{name}"
-        if len(checks) < p.spot_checks_per_semester:
-            (missing if period.as_of >= end else pending).append(label)
+    for label, start, end, elapsed in _semesters(period.year, period.as_of):
+        checks = sum(1 for c in f.spot_checks if start <= c.checked_on <= end)
+        if checks < p.spot_checks_per_semester:
+            (missing if elapsed else pending).append(label)
     evidence.update(semesters_missing=missing, semesters_pending=pending)
     if missing:
         statuses.append(FAIL)

@@ -13,22 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Float, and_, case, cast, distinct, extract, func, literal, or_, select
+from sqlalchemy import func, literal, select
 
 from app.extensions import db
-from app.models import (
-    Branch, BranchDocument, Committee, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember,
-    HandbookCheck, Meeting, MeetingGuest, Member, MemberAppraisal, Secretary, TrainingAttendance, TrainingEvent,
-    cadre_branch, gb_committee_member_branch,
-)
+from app.models import Branch, BranchDocument, Committee, Funding, GeneralBranch, HandbookCheck, Meeting, Member
 from app.rules import (
-    RULE_IDS, BranchFacts, CommitteeMemberFacts, ContactFact, MeetingCount, MemberHours, MemberTraining, Period,
-    SecretaryFacts, SpotCheck, check_branch, check_h3_share, check_h9_committee, policy_for, tally,
+    RULE_IDS, BranchFacts, Period, SpotCheck, check_branch, check_h3_share, check_h9_committee, policy_for, tally,
 )
-from app.rules.model import SENIOR_RANKS, STUDENT_CATEGORIES
-from app.rules.policy import PROFILE_2012, HealthPolicy
-
-SHORT_LISTED = 20      # members short of their training target named in H6's evidence
+from app.rules.model import STUDENT_CATEGORIES
+from app.rules.policy import PROFILE_2012
+from app.services.health_facts import (
+    appraised_members, committee_members, contacts_of, meetings_of, member_training, secretaries_of,
+)
 
 
 @dataclass
@@ -125,6 +121,7 @@ def _no_cyclic_gc():
     try:
         yield
     finally:
+        gc.freeze()          # what was built is acyclic: keep later collections from walking it
         if enabled:
             gc.enable()
 
@@ -180,14 +177,14 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
             .group_by(Member.branch_id, Member.unit).order_by(Member.branch_id, Member.unit)):
         units[bid].append(((unit or "").strip(), n))
 
-    secretaries = _secretaries(first, last, as_of, scope)
-    training = _member_training(first, last, scope, policies_by_profile, detail)
-    meetings, per_month = _meetings(first, last, scope, {r[0]: r[3] for r in rows})
-    appraised = _appraised(year, scope, {p.appraisal_every_years for p in policies.values()} or {2})
+    secretaries = secretaries_of(first, last, as_of, scope)
+    training = member_training(first, last, scope, policies_by_profile, detail)
+    meetings, per_month = meetings_of(first, last, scope, {r[0]: r[3] for r in rows})
+    appraised = appraised_members(year, scope, {p.appraisal_every_years for p in policies.values()} or {2})
     funding = {bid: (fid, float(a), float(t)) for bid, fid, a, t in db.session.execute(
         select(Funding.branch_id, Funding.id, Funding.activity_funds, Funding.training_funds)
         .where(Funding.year == year, scope(Funding.branch_id)))}
-    contacts = _contacts(first, last, scope)
+    contacts = contacts_of(first, last, scope)
     documents = defaultdict(dict)
     for bid, kind, did in db.session.execute(
             select(BranchDocument.branch_id, BranchDocument.kind, BranchDocument.id)
@@ -226,170 +223,6 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
     return report
 
 
-def _secretaries(first, last, as_of, scope) -> dict:
-    """branch id -> SecretaryFacts of its current secretary, with hours, courses and first training."""
-    rows = db.session.execute(
-        select(Secretary.branch_id, Secretary.id, Secretary.member_id, Member.name, Secretary.appointed_on,
-               Secretary.title_rank)
-        .join(Member, Member.id == Secretary.member_id)
-        .where(Secretary.left_on.is_(None), scope(Secretary.branch_id))
-        .order_by(Secretary.branch_id, Secretary.appointed_on)).all()
-    current = {r[0]: r for r in rows}           # the newest appointment of each branch
-    hours = {sid: (float(h or 0), int(c or 0)) for sid, h, c in db.session.execute(
-        select(Secretary.id, func.sum(TrainingEvent.hours),
-               func.sum(case((TrainingEvent.online.is_(False), 1), else_=0)))
-        .join(TrainingAttendance, TrainingAttendance.member_id == Secretary.member_id)
-        .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
-        .where(Secretary.left_on.is_(None), TrainingEvent.held_on >= first, TrainingEvent.held_on <= last,
-               scope(Secretary.branch_id))
-        .group_by(Secretary.id))}
-    # H5: the first training of each secretary appointed recently enough to be "new" in the year
-    # (up to the day of the check: a December appointment may be trained in the next January)
-    recent = date.fromordinal(first.toordinal() - 400)
-    first_training = {}
-    for sid, eid, day in db.session.execute(
-            select(Secretary.id, TrainingEvent.id, TrainingEvent.held_on)
-            .join(TrainingAttendance, TrainingAttendance.member_id == Secretary.member_id)
-            .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
-            .where(Secretary.left_on.is_(None), Secretary.appointed_on >= recent,
-                   TrainingEvent.held_on >= Secretary.appointed_on, TrainingEvent.held_on <= as_of,
-                   scope(Secretary.branch_id))
-            .order_by(Secretary.id, TrainingEvent.held_on, TrainingEvent.id)):
-        first_training.setdefault(sid, (day, eid))
-    out = {}
-    for bid, sid, mid, name, appointed_on, rank in current.values():
-        h, c = hours.get(sid, (0.0, 0))
-        day, eid = first_training.get(sid, (None, None))
-        out[bid] = SecretaryFacts(sid, mid, name, appointed_on, rank or "none", h, c, day, eid)
-    return out
-
-
-def _member_training(first, last, scope, policies_by_profile, detail=True) -> dict:
-    """branch id -> MemberTraining: members on target counted in SQL, each against the target of
-    its branch's category under its committee's profile (a CASE over the few pairs)."""
-    per_member = (
-        select(TrainingAttendance.member_id.label("member_id"),
-               func.sum(TrainingEvent.hours).label("hours"),
-               func.sum(case((TrainingEvent.online.is_(True), TrainingEvent.hours), else_=0.0)).label("online"))
-        .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
-        .where(TrainingEvent.held_on >= first, TrainingEvent.held_on <= last)
-        .group_by(TrainingAttendance.member_id).subquery())
-    whens_h, whens_o = [], []
-    for profile, policy in policies_by_profile.items():
-        for category, target in policy.member_hours.items():
-            if target is not None:
-                when = and_(Branch.category == category, Committee.health_profile == profile)
-                whens_h.append((when, target[0]))
-                whens_o.append((when, target[1]))
-    if not whens_h:
-        return {}
-    target_h, target_o = case(*whens_h, else_=None), case(*whens_o, else_=None)
-    hours = cast(func.coalesce(per_member.c.hours, 0.0), Float)
-    online = cast(func.coalesce(per_member.c.online, 0.0), Float)
-    short = or_(hours < target_h - 1e-9, online < target_o - 1e-9)
-    counted = (select(Member.branch_id.label("branch_id"), Member.id.label("id"), Member.name.label("name"),
-                      hours.label("hours"), online.label("online"), short.label("short"))
-               .join(Branch, Branch.id == Member.branch_id)
-               .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
-               .join(Committee, Committee.id == GeneralBranch.committee_id)
-               .outerjoin(per_member, per_member.c.member_id == Member.id)
-               .where(scope(Member.branch_id), target_h.is_not(None))
-               .subquery())
-    totals = db.session.execute(
-        select(counted.c.branch_id, func.count(), func.sum(case((counted.c.short, 1), else_=0)))
-        .group_by(counted.c.branch_id)).all()
-    if not detail:
-        return {bid: MemberTraining(n, n - int(s or 0)) for bid, n, s in totals}
-    ranked = (select(counted.c.branch_id, counted.c.id, counted.c.name, counted.c.hours, counted.c.online,
-                     func.row_number().over(partition_by=counted.c.branch_id,
-                                            order_by=(counted.c.hours, counted.c.id)).label("rn"))
-              .where(counted.c.short).subquery())
-    listed = defaultdict(list)
-    for bid, mid, name, h, o, _rn in db.session.execute(
-            select(ranked).where(ranked.c.rn <= SHORT_LISTED).order_by(ranked.c.branch_id, ranked.c.rn)):
-        listed[bid].append(MemberHours(mid, name, float(h or 0), float(o or 0)))
-    return {bid: MemberTraining(n, n - int(s or 0), tuple(listed.get(bid, ()))) for bid, n, s in totals}
-
-
-def _meetings(first, last, scope, gb_of) -> tuple:
-    """branch id -> MeetingCount per month and kind; general branch id -> meetings in each month."""
-    month = extract("month", Meeting.held_on)
-    out, per_month = defaultdict(list), defaultdict(lambda: [0] * 12)
-    for bid, m, kind, n in db.session.execute(
-            select(Meeting.branch_id, month, Meeting.kind, func.count(Meeting.id))
-            .where(Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
-            .group_by(Meeting.branch_id, month, Meeting.kind)):
-        out[bid].append(MeetingCount(int(m), kind, n))
-        if bid in gb_of:
-            per_month[gb_of[bid]][int(m) - 1] += n
-    return out, dict(per_month)
-
-
-def _appraised(year, scope, windows) -> dict:
-    """(branch id, window years) -> members of the roster with a 民主评议 result in the window."""
-    windows = sorted(windows)
-    columns = [func.count(distinct(case((MemberAppraisal.year >= year - w + 1, Member.id)))) for w in windows]
-    out = {}
-    for row in db.session.execute(
-            select(Member.branch_id, *columns)
-            .join(MemberAppraisal, MemberAppraisal.member_id == Member.id)
-            .where(MemberAppraisal.year <= year, MemberAppraisal.year >= year - windows[-1] + 1,
-                   scope(Member.branch_id))
-            .group_by(Member.branch_id)):
-        for w, n in zip(windows, row[1:]):
-            out[(row[0], w)] = n
-    return out
-
-
-def _contacts(first, last, scope) -> dict:
-    """branch id -> ContactFact of each linked cadre, with the branch's meetings it attended."""
-    attended = (select(MeetingGuest.cadre_id.label("cadre_id"), Meeting.branch_id.label("branch_id"),
-                       func.count(distinct(Meeting.id)).label("n"))
-                .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
-                .where(MeetingGuest.cadre_id.is_not(None), Meeting.held_on >= first, Meeting.held_on <= last)
-                .group_by(MeetingGuest.cadre_id, Meeting.branch_id).subquery())
-    out = defaultdict(list)
-    for bid, cid, name, n in db.session.execute(
-            select(cadre_branch.c.branch_id, ContactCadre.id, ContactCadre.name, func.coalesce(attended.c.n, 0))
-            .join(ContactCadre, ContactCadre.id == cadre_branch.c.cadre_id)
-            .outerjoin(attended, and_(attended.c.cadre_id == ContactCadre.id,
-                                      attended.c.branch_id == cadre_branch.c.branch_id))
-            .where(scope(cadre_branch.c.branch_id))
-            .order_by(cadre_branch.c.branch_id, ContactCadre.name)):
-        out[bid].append(ContactFact(cid, name, int(n)))
-    return out
-
-
-def _committee_members(first, last, gb_filter) -> dict:
-    """general branch id -> CommitteeMemberFacts: linked student branches and meetings attended there."""
-    links = defaultdict(list)
-    people = {}
-    for mid, name, gb_id, bid, category in db.session.execute(
-            select(GeneralBranchCommitteeMember.id, GeneralBranchCommitteeMember.name,
-                   GeneralBranchCommitteeMember.general_branch_id, gb_committee_member_branch.c.branch_id,
-                   Branch.category)
-            .outerjoin(gb_committee_member_branch,
-                       gb_committee_member_branch.c.committee_member_id == GeneralBranchCommitteeMember.id)
-            .outerjoin(Branch, Branch.id == gb_committee_member_branch.c.branch_id)
-            .where(gb_filter(GeneralBranchCommitteeMember.general_branch_id))
-            .order_by(GeneralBranchCommitteeMember.general_branch_id, GeneralBranchCommitteeMember.id)):
-        people[mid] = (name, gb_id)
-        if bid is not None and category in STUDENT_CATEGORIES:
-            links[mid].append(bid)
-    attended = defaultdict(int)
-    for mid, bid, n in db.session.execute(
-            select(MeetingGuest.committee_member_id, Meeting.branch_id, func.count(distinct(Meeting.id)))
-            .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
-            .where(MeetingGuest.committee_member_id.is_not(None), Meeting.held_on >= first, Meeting.held_on <= last)
-            .group_by(MeetingGuest.committee_member_id, Meeting.branch_id)):
-        if bid in links.get(mid, ()):
-            attended[mid] += n
-    out = defaultdict(list)
-    for mid, (name, gb_id) in people.items():
-        out[gb_id].append(CommitteeMemberFacts(mid, name, gb_id, tuple(links.get(mid, ())), attended[mid]))
-    return out
-
-
 def _roll_up(report, secretaries, category_of, policy_of_branch, first, last, general_branch_id, branch_id):
     """H3's 80% per general branch and for the scope; H9's 党总支委员 per general branch."""
     ranks = defaultdict(list)
@@ -404,19 +237,11 @@ def _roll_up(report, secretaries, category_of, policy_of_branch, first, last, ge
         return
     gb_filter = (lambda column: column == general_branch_id) if general_branch_id is not None else \
         (lambda column: literal(True))
-    members = _committee_members(first, last, gb_filter)
+    members = committee_members(first, last, gb_filter)
     period = Period(report.year, report.as_of)
     for gb_id in report.general_branches:
         has_students = any(b.category in STUDENT_CATEGORIES for b in report.rows_of(gb_id))
         report.h9_committee[gb_id] = check_h9_committee(members.get(gb_id, ()), has_students, any_policy, period)
-
-
-def senior_share_policy(report: HealthReport) -> HealthPolicy:
-    return next(iter(report.policies.values()), policy_for(PROFILE_2012))
-
-
-__all__ = ["BranchHealth", "HealthReport", "build_policies", "configured_policies", "health_report",
-           "SENIOR_RANKS"]
 
 
 def grade_distribution(general_branch_id: int | None = None) -> dict:

@@ -175,7 +175,6 @@ class HealthView(BaseView):
     @staticmethod
     def _charts(report, grades, per):
         """The data of the five charts, as plain JSON for health.js."""
-        lang = _lang()
         compliance = [{"rule": r, "title": str(RULE_NAMES[r]),
                        "value": None if report.tally(r)["compliance"] is None
                        else round(report.tally(r)["compliance"] * 100, 1)} for r in RULE_IDS]
