@@ -50,8 +50,8 @@ class Branch(db.Model):
     __tablename__ = "zb_branch"
     __table_args__ = (UniqueConstraint("general_branch_id", "name"),)
     id = Column(Integer, primary_key=True)
-    code = Column(String(20), nullable=False, default="")
-    name = Column(String(120), nullable=False)
+    code = Column(String(20), nullable=False, default="", index=True)  # the list's order
+    name = Column(String(120), nullable=False, index=True)  # sorted and searched across a committee
     general_branch_id = Column(
         Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
     )
