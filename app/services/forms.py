@@ -78,7 +78,9 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .select_from(Branch)
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .outerjoin(Assessment, (Assessment.branch_id == Branch.id) & (Assessment.round_id == round_.id))
-        .where(scope_clause(Branch, org), GeneralBranch.committee_id == round_.committee_id)
+        # the guard scopes Branch, GeneralBranch and Assessment to the actor (app/security/guard.py);
+        # an explicit scope here would filter the same tables a second time
+        .where(GeneralBranch.committee_id == round_.committee_id)
         .order_by(GeneralBranch.code, GeneralBranch.name, Branch.name)
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
