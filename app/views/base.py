@@ -55,6 +55,17 @@ def _readable_alias(model, name):
     return aliased(model, select(model.__table__).where(cond).subquery(name), name=name)
 
 
+def _preload(model, name):
+    """selectinload of a relation a list shows; a target without a name of its own is shown
+    through its parents (an assessment as "branch · round"), which are loaded with it."""
+    rel = inspect(model).relationships[name]
+    option = selectinload(getattr(model, name))
+    if "name" in rel.mapper.columns:
+        return option
+    parents = [r for r in rel.mapper.relationships if r.direction.name == "MANYTOONE"]
+    return option.options(*(selectinload(getattr(rel.mapper.class_, r.key)) for r in parents)) if parents else option
+
+
 class ZhibuInterface(SQLAInterface):
     """FAB's interface, taught that a derived column_property (counts) is never unique, that
     the aliased joins of nested REST columns (``branches.name``) are scoped too, and how to list
@@ -67,7 +78,7 @@ class ZhibuInterface(SQLAInterface):
     def _preloaded(self, query, select_columns):
         if select_columns:  # REST: FAB joins the dotted columns itself
             return query
-        return query.options(*(selectinload(getattr(self.obj, name)) for name in self.preload))
+        return query.options(*(_preload(self.obj, name) for name in self.preload))
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):

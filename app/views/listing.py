@@ -28,6 +28,19 @@ from app.security.guard import read_scoped
 DEFAULT_ESTIMATE_ABOVE = 100_000
 
 
+def _named(model):
+    """How a row of model is found by name: its own name column, else the name of the first row
+    it belongs to that has one (an assessment by its branch's name); None when neither."""
+    mapper = inspect(model)
+    if "name" in mapper.columns:
+        return lambda text: model.name.ilike(f"%{text}%")
+    for rel in mapper.relationships:
+        if rel.direction.name == "MANYTOONE" and "name" in rel.mapper.columns:
+            parent = rel.mapper.class_
+            return lambda text, rel=rel, parent=parent: getattr(model, rel.key).has(parent.name.ilike(f"%{text}%"))
+    return None
+
+
 class FilterRelatedNameContains(BaseFilter):
     """The related row's name contains the text (many-to-one: has; many-to-many: any)."""
 
@@ -36,12 +49,11 @@ class FilterRelatedNameContains(BaseFilter):
 
     def apply(self, query, value):
         relation = getattr(self.model, self.column_name)
-        target = relation.property.mapper.class_
-        column = getattr(target, "name", None)
+        named = _named(relation.property.mapper.class_)
         text = (value or "").strip()
-        if column is None or not text:
+        if named is None or not text:
             return query
-        cond = column.ilike(f"%{text}%")
+        cond = named(text)
         return query.filter(relation.any(cond) if relation.property.uselist else relation.has(cond))
 
 
@@ -59,10 +71,10 @@ class ZhibuFilterConverter(SQLAFilterConverter):
 
 
 def related_search_columns(model, columns) -> list[str]:
-    """The search columns that are relations to a model with a name (searched as text)."""
+    """The search columns that are relations to a model found by name (searched as text)."""
     mapper = inspect(model)
     return [c for c in columns or () if c in mapper.relationships
-            and "name" in mapper.relationships[c].mapper.columns]
+            and _named(mapper.relationships[c].mapper.class_) is not None]
 
 
 class Estimate(int):
