@@ -10,6 +10,7 @@ ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web roo
                      (default: uploads/ in the instance folder)
 ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
+ZHIBU_COUNT_ESTIMATE_ABOVE  on PostgreSQL, lists beyond this many estimated rows show "约 N" (0: exact)
 """
 import json
 import os
@@ -66,6 +67,8 @@ def build_config(instance_path: str) -> dict:
         "WTF_CSRF_ENABLED": True,
         "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
         "ZHIBU_PAGE_SIZE": 20,
+        # on PostgreSQL a list beyond this many (estimated) rows shows the estimate, "约 N"; 0: exact
+        "ZHIBU_COUNT_ESTIMATE_ABOVE": int(os.environ.get("ZHIBU_COUNT_ESTIMATE_ABOVE", 100_000)),
         # Roster uploads: the largest xlsx accepted (MAX_CONTENT_LENGTH follows, 1 MB above).
         "ZHIBU_IMPORT_MAX_BYTES": int(os.environ.get("ZHIBU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         # The assessment policy (app/scoring docstring lists the keys); {} = DOMAIN.md defaults.

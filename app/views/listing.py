@@ -16,6 +16,7 @@ import json
 
 from flask import current_app, has_app_context
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,16 +29,27 @@ from app.security.guard import read_scoped
 DEFAULT_ESTIMATE_ABOVE = 100_000
 
 
-def _named(model):
+def contains(session, column, text):
+    """column contains text, case-insensitively: ILIKE on PostgreSQL; LIKE on SQLite, whose LIKE
+    already ignores ASCII case (and whose lower() knows no other), so that the index-free scan
+    of a million names is not also a million lower() calls."""
+    pattern = f"%{text}%"
+    if session is not None and session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern)
+    return column.ilike(pattern)
+
+
+def _named(model, session=None):
     """How a row of model is found by name: its own name column, else the name of the first row
     it belongs to that has one (an assessment by its branch's name); None when neither."""
     mapper = inspect(model)
     if "name" in mapper.columns:
-        return lambda text: model.name.ilike(f"%{text}%")
+        return lambda text: contains(session, model.name, text)
     for rel in mapper.relationships:
         if rel.direction.name == "MANYTOONE" and "name" in rel.mapper.columns:
             parent = rel.mapper.class_
-            return lambda text, rel=rel, parent=parent: getattr(model, rel.key).has(parent.name.ilike(f"%{text}%"))
+            return lambda text, rel=rel, parent=parent: getattr(model, rel.key).has(
+                contains(session, parent.name, text))
     return None
 
 
@@ -49,7 +61,7 @@ class FilterRelatedNameContains(BaseFilter):
 
     def apply(self, query, value):
         relation = getattr(self.model, self.column_name)
-        named = _named(relation.property.mapper.class_)
+        named = _named(relation.property.mapper.class_, self.datamodel.session)
         text = (value or "").strip()
         if named is None or not text:
             return query
@@ -57,15 +69,27 @@ class FilterRelatedNameContains(BaseFilter):
         return query.filter(relation.any(cond) if relation.property.uselist else relation.has(cond))
 
 
+class FilterContains(fab_filters.FilterContains):
+    """FAB's 包含 filter through contains() (LIKE on SQLite)."""
+
+    def apply(self, query, value):
+        query, field = fab_filters.get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(contains(self.datamodel.session, field, value))
+
+
 def _with_name_filter(filters):
     return [FilterRelatedNameContains, *filters]
+
+
+def _own_contains(filters):
+    return [FilterContains if f is fab_filters.FilterContains else f for f in filters]
 
 
 class ZhibuFilterConverter(SQLAFilterConverter):
     """FAB's filters, with the name filter first for every relation whose target has a name."""
 
     conversion_table = tuple(
-        (test, _with_name_filter(filters) if test.startswith("is_relation") else filters)
+        (test, _with_name_filter(filters) if test.startswith("is_relation") else _own_contains(filters))
         for test, filters in SQLAFilterConverter.conversion_table
     )
 
@@ -97,8 +121,9 @@ def planner_rows(session, stmt) -> int | None:
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return None
-    compiled = read_scoped(stmt).compile(dialect=bind.dialect)
-    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params).scalar()
+    # values rendered as escaped literals: EXPLAIN takes no expanding IN parameters
+    compiled = read_scoped(stmt).compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled.string}").scalar()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
 
