@@ -30,15 +30,26 @@ CADRE_LEVELS = {
     "gb_committee": _l("党总支委员"),
 }
 
-ACTIVITY_KINDS = {
+MEETING_KINDS = {
     "general_meeting": _l("支部党员大会"),
     "committee_meeting": _l("支委会"),
     "group_meeting": _l("党小组会"),
     "party_lecture": _l("党课"),
     "life_meeting": _l("组织生活会"),
     "appraisal": _l("民主评议党员"),
-    "theme_day": _l("主题党日/其他"),
+    "theme_day": _l("主题党日"),
+    "other": _l("其他"),
 }
+
+DOCUMENT_KINDS = {"work_plan": _l("年度工作计划"), "work_summary": _l("年度工作总结")}
+
+SEMESTER_TERMS = {"autumn": _l("秋季学期"), "spring": _l("春季学期")}
+
+HANDBOOK_RESULTS = {"excellent": _l("优秀"), "good": _l("良好"), "pass": _l("合格"), "fail": _l("不合格")}
+
+HEALTH_PROFILES = {"2012": _l("2012年工作方案"), "later": _l("后续全国性规定")}
+
+HEALTH_STATUSES = {"pass": _l("达标"), "warn": _l("提醒"), "fail": _l("未达标"), "n/a": _l("不适用")}
 
 ORG_KINDS = {
     "committee": _l("党委"),
@@ -89,3 +100,7 @@ UPWARD_ITEMS = (
     (_l("组织生活与制度落实的督促"), _l("督促“三会一课”、组织生活会、民主评议党员等制度落实，抓好整改。")),
     (_l("党员群众的评价"), _l("作风务实，听取党员群众意见，党员群众对抓党建工作的总体满意程度。")),
 )
+
+# The audit trail (app/security/audit.py): what happened to a record, and the changes shown apart.
+AUDIT_ACTIONS = {"create": _l("新建"), "update": _l("修改"), "delete": _l("删除")}
+AUDIT_HIGHLIGHTS = {"override": _l("调整考评等次"), "confirm": _l("确认考评等次"), "reopen": _l("重新开启批次")}

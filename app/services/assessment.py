@@ -12,17 +12,18 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.security.audit import audit_reason
 from app.security.scope import unscoped
 from app.services.tx import commit
 from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
 from app.security.rules import may, sheet_sources
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
+    Assessment, AssessmentRound, Meeting, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
     Secretary, SecretaryViolation,
 )
 from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
@@ -61,7 +62,7 @@ def _violations(branch_ids) -> dict:
     rows = db.session.execute(unscoped(
         select(Secretary.branch_id, SecretaryViolation.occurred_on)
         .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
-        .where(Secretary.branch_id.in_(branch_ids))
+        .where(Secretary.branch_id.in_(branch_ids), SecretaryViolation.major.is_(True))
     ))
     found = defaultdict(list)
     for branch_id, day in rows:
@@ -71,9 +72,9 @@ def _violations(branch_ids) -> dict:
 
 def _last_activity(branch_ids, on_or_before) -> dict:
     rows = db.session.execute(unscoped(
-        select(Activity.branch_id, func.max(Activity.held_on))
-        .where(Activity.branch_id.in_(branch_ids), Activity.held_on <= on_or_before)
-        .group_by(Activity.branch_id)
+        select(Meeting.branch_id, func.max(Meeting.held_on))
+        .where(Meeting.branch_id.in_(branch_ids), Meeting.held_on <= on_or_before)
+        .group_by(Meeting.branch_id)
     ))
     return dict(rows.all())
 
@@ -274,15 +275,16 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
         code = result.grade.code if result.grade else None
         counts[code] += 1
         updates.append({
-            "id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
+            "_id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
             "mass_satisfaction": figures["mass_satisfaction"],
             "secretary_satisfaction": figures["secretary_satisfaction"],
             "peer_score": m.get("peer"), "superior_score": m.get("superior"),
             "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
             "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
         })
-    if updates:
-        db.session.execute(update(Assessment), updates)
+    if updates:  # one executemany by id (the guard moves each row's version and audits the changed ones)
+        table = Assessment.__table__
+        db.session.execute(table.update().where(table.c.id == bindparam("_id")), updates)
     db.session.commit()
     return counts
 
@@ -388,22 +390,25 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
         raise AssessmentError(_("请选择考评等次。"))
     if not reason:
         raise AssessmentError(_("调整考评等次必须写明理由。"))
-    old = assessment.final_grade
     assessment.override_grade = None if grade_code == assessment.computed_grade else grade_code
     assessment.override_reason = reason if assessment.override_grade else None
-    db.session.add(AuditLog(
-        user_id=user.id, at=datetime.utcnow(), table_name="zb_assessment", record_id=assessment.id,
-        field="final_grade", old_value=old, new_value=grade_code, reason=reason,
-    ))
-    commit()
+    with audit_reason(reason):  # the guard's trail records the change with its reason
+        commit()
 
 
-def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
-    """Create missing assessments and recompute the whole round; returns the grade counts.
+def check_recompute(round_: AssessmentRound, actor) -> None:
+    """Raise unless the actor may recompute this round now (the page asks before queueing it).
 
     A whole round is recomputed by whoever runs the round (the rule table: who writes rounds)."""
     if actor is not None and not may(AssessmentRound, actor, "write"):
         raise RecomputeRefused(_("只有组织考评的党委可以重新计算整个考评批次。"))
+    if round_.status == "closed":
+        raise AssessmentError(_("考评批次「%(name)s」已结束，不能重新计算。", name=round_.name))
+
+
+def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
+    """Create missing assessments and recompute the whole round; returns the grade counts."""
+    check_recompute(round_, actor)
     try:
         ensure_assessments(round_)
         return recompute_round(round_.id, progress)
@@ -433,8 +438,5 @@ def reopen_round(round_: AssessmentRound, reason: str, user) -> None:
     if not reason:
         raise AssessmentError(_("重新开启考评批次必须写明理由。"))
     round_.status = "open"
-    db.session.add(AuditLog(
-        user_id=getattr(user, "id", None), at=datetime.utcnow(), table_name="zb_round", record_id=round_.id,
-        field="status", old_value="closed", new_value="open", reason=reason,
-    ))
-    commit()
+    with audit_reason(reason):  # the guard's trail records the reopening with its reason
+        commit()

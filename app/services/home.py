@@ -13,8 +13,8 @@ from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
-    ScoreSheet, Secretary, TrainingRecord,
+    Assessment, Meeting, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
+    ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
 )
 
 TERM_NOTICES = (6, 4)          # months ahead of the term's end (teacher-branch rules)
@@ -103,7 +103,7 @@ def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
 def terms_due(today: date) -> list:
     """(branch id, name, term end, months left) for branches whose term ends within 6 months or has."""
     rows = db.session.execute(select(Branch.id, Branch.name, Branch.elected_on, Branch.term_years,
-                                     Branch.election_exemption).order_by(Branch.code, Branch.name))
+                                     Branch.election_exemption).order_by(*Branch.by_name()))
     due = []
     for bid, name, elected_on, years, exemption in rows:
         end = term_end(elected_on, years)
@@ -148,16 +148,17 @@ def committee_progress(round_ids) -> dict:
 def meetings_this_month(today: date) -> dict:
     """branch id -> meetings held this month."""
     first = today.replace(day=1)
-    return dict(db.session.execute(select(Activity.branch_id, func.count(Activity.id))
-                                   .where(Activity.held_on >= first, Activity.held_on <= today)
-                                   .group_by(Activity.branch_id)).all())
+    return dict(db.session.execute(select(Meeting.branch_id, func.count(Meeting.id))
+                                   .where(Meeting.held_on >= first, Meeting.held_on <= today)
+                                   .group_by(Meeting.branch_id)).all())
 
 
 def secretary_hours(year: int) -> list:
     """(branch id, secretary name, hours this year) of every current secretary in scope."""
-    hours = (select(TrainingRecord.member_id, func.sum(TrainingRecord.hours).label("hours"))
-             .where(TrainingRecord.held_on >= date(year, 1, 1), TrainingRecord.held_on <= date(year, 12, 31))
-             .group_by(TrainingRecord.member_id).subquery())
+    hours = (select(TrainingAttendance.member_id, func.sum(TrainingEvent.hours).label("hours"))
+             .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
+             .where(TrainingEvent.held_on >= date(year, 1, 1), TrainingEvent.held_on <= date(year, 12, 31))
+             .group_by(TrainingAttendance.member_id).subquery())
     rows = db.session.execute(
         select(Secretary.branch_id, Member.name, func.coalesce(hours.c.hours, 0.0))
         .join(Member, Member.id == Secretary.member_id)
@@ -185,7 +186,7 @@ def weak_without_item(round_ids) -> list:
         select(Assessment.round_id, Branch.id, Branch.name, Assessment.final_grade)
         .join(Branch, Branch.id == Assessment.branch_id)
         .where(Assessment.round_id.in_(round_ids), Assessment.final_grade.in_(("C", "D")), ~has_item)
-        .order_by(Branch.code, Branch.name)).all()
+        .order_by(*Branch.by_name())).all()
 
 
 def latest_grades() -> dict:
@@ -213,8 +214,8 @@ def latest_grades() -> dict:
 
 def general_branch_names() -> dict:
     return dict(db.session.execute(select(GeneralBranch.id, GeneralBranch.name)
-                                   .order_by(GeneralBranch.code, GeneralBranch.name)).all())
+                                   .order_by(*GeneralBranch.by_name())).all())
 
 
 def branch_names() -> dict:
-    return dict(db.session.execute(select(Branch.id, Branch.name).order_by(Branch.code, Branch.name)).all())
+    return dict(db.session.execute(select(Branch.id, Branch.name).order_by(*Branch.by_name())).all())

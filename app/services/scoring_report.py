@@ -13,8 +13,8 @@ from app.security.scope import scope_clause
 
 GRADE_ORDER = {"A": 4, "B": 3, "C": 2, "D": 1}
 SORT_KEYS = {
-    "branch": lambda a: a.branch.name,
-    "category": lambda a: a.branch.category,
+    "branch": lambda a: (a.branch.code, a.branch.name_key),   # the code, then pinyin (models/naming)
+    "category": lambda a: (a.branch.category, a.branch.code, a.branch.name_key),
     "composite": lambda a: (a.composite is None, -(a.composite or 0)),
     "grade": lambda a: -GRADE_ORDER.get(a.final_grade or "", 0),
 }
@@ -76,7 +76,7 @@ def round_summary(round_: AssessmentRound, org) -> list[GroupReport]:
         base, on = _base_grade(round_)
         keys.append(base.final_grade)
         stmt = stmt.outerjoin(base, on).add_columns(base.final_grade)
-    stmt = stmt.group_by(GeneralBranch.code, *keys).order_by(GeneralBranch.code, GeneralBranch.name)
+    stmt = stmt.group_by(GeneralBranch.code, GeneralBranch.name_key, *keys).order_by(*GeneralBranch.by_name())
     groups: "OrderedDict[int, GroupReport]" = OrderedDict()
     for gb_id, name, grade, count, undergrads, *base_grade in db.session.execute(stmt):
         base_grade = base_grade[0] if base_grade else None

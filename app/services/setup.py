@@ -8,8 +8,11 @@ def initialize() -> None:
     """Apply migrations, then create roles and permissions; safe to run again."""
     from app.security.scope import system_actor
 
+    from app.services.dbstate import forget
+
     with system_actor("init"):
         _initialize()
+    forget()
 
 
 def _initialize() -> None:

@@ -9,6 +9,7 @@ recompute (app/services/assessment.py), so the data is exactly what the service 
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,11 +17,12 @@ from itertools import islice
 
 from sqlalchemy import func, select, text
 
+from app.data.collation import sort_key
 from app.data.demo_names import make_name
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Member, ScoreSheet, Secretary,
-    TrainingRecord,
+    Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Meeting, Member, ScoreSheet, Secretary,
+    TrainingAttendance, TrainingEvent,
 )
 
 ROUND_DAY = date(2012, 4, 10)
@@ -57,7 +59,7 @@ class SynthOptions:
     branches: int = 50_000
     members: int = 1_000_000
     meetings: int = 4           # per branch, in the year before the round
-    training: int = 1           # records per branch (its secretary and members)
+    training: int = 1           # training events per branch (its secretary and two members attend)
     seed: int = 12
     one_committee: bool = False
 
@@ -147,16 +149,20 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
     from app.services.assessment import recompute_round
 
     rng = random.Random(opts.seed)
+    # the pinyin sort key of every name (app/models/naming); COPY and executemany bypass the
+    # column default, and a roster repeats names, so each distinct name is keyed once
+    key = functools.lru_cache(maxsize=None)(sort_key)
     report = SynthReport()
     conn = db.session.connection()
     ids = {m: _next_id(conn, m) for m in (Committee, GeneralBranch, Branch, Member, Secretary, AssessmentRound,
-                                          Assessment, ScoreSheet, Activity, TrainingRecord)}
+                                          Assessment, ScoreSheet, Meeting, TrainingEvent, TrainingAttendance)}
     ncom = max(1, opts.committees)
     names = _committee_names(ncom)
     taken = set(conn.execute(select(Committee.name)).scalars())
     committees = [(ids[Committee] + i, name if name not in taken else f"{name}（{opts.seed}-{i}）", name[:-2][:60])
                   for i, name in enumerate(names)]
-    report.counts["committees"] = _bulk(conn, Committee, ("id", "name", "short_name"), committees)
+    report.counts["committees"] = _bulk(conn, Committee, ("id", "name", "short_name", "name_key"),
+                                        [(*c, key(c[1])) for c in committees])
     report.committee_id = committees[0][0]
 
     # general branches over committees (all in the first with one_committee)
@@ -164,7 +170,8 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
                     for i in range(opts.general_branches)]
     gbs = [(ids[GeneralBranch] + i, f"G{i + 1:04d}", _general_branch_name(i // (1 if opts.one_committee else ncom)),
             gb_committee[i], f"010-6{rng.randrange(10**6, 10**7)}") for i in range(opts.general_branches)]
-    report.counts["general_branches"] = _bulk(conn, GeneralBranch, ("id", "code", "name", "committee_id", "phone"), gbs)
+    report.counts["general_branches"] = _bulk(conn, GeneralBranch, ("id", "code", "name", "committee_id", "phone",
+                                                                    "name_key"), [(*g, key(g[2])) for g in gbs])
     report.general_branch_id = gbs[0][0] if gbs else None
     progress(f"{len(committees)} committees, {len(gbs)} general branches")
 
@@ -177,12 +184,13 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
             bid = ids[Branch] + len(branches)
             category = _pick(rng, CATEGORY_WEIGHTS)
             elected = date(2008 + rng.randrange(5), rng.randrange(1, 13), rng.randrange(1, 29))
-            rows.append((bid, f"{gb[1]}-{k + 1:03d}", _branch_name(category, k, rng), gb[0], category,
-                         rng.random() < 0.05, date(1990 + rng.randrange(20), 9, 1), elected, 3, None, None))
+            name = _branch_name(category, k, rng)
+            rows.append((bid, f"{gb[1]}-{k + 1:03d}", name, gb[0], category,
+                         rng.random() < 0.05, date(1990 + rng.randrange(20), 9, 1), elected, 3, None, None, key(name)))
             branches.append((bid, gb[0], gb[3], category))
     report.counts["branches"] = _bulk(conn, Branch, (
         "id", "code", "name", "general_branch_id", "category", "is_joint", "founded_on", "elected_on",
-        "term_years", "election_exemption", "note"), rows)
+        "term_years", "election_exemption", "note", "name_key"), rows)
     report.branch_id = branches[0][0] if branches else None
     del rows
     progress(f"{len(branches)} branches")
@@ -203,13 +211,14 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
                     first_member[bid] = mid
                 member_type = "probationary" if k and rng.random() < share else "formal"
                 unit = f"{2008 + k % 4}级{k % 6 + 1}班" if student else f"{SCHOOLS[bid % len(SCHOOLS)]}系"
-                yield (mid, f"{'S' if student else 'T'}{mid:09d}", make_name(rng, gender, era), gender, member_type,
-                       _joined(rng, era), unit, (not student) and rng.random() < 0.2, bid, committee_id)
+                name = make_name(rng, gender, era)
+                yield (mid, f"{'S' if student else 'T'}{mid:09d}", name, gender, member_type,
+                       _joined(rng, era), unit, (not student) and rng.random() < 0.2, bid, committee_id, key(name))
                 mid += 1
 
     report.counts["members"] = _bulk(conn, Member, (
         "id", "number", "name", "gender", "member_type", "joined_on", "unit", "is_teacher_backbone",
-        "branch_id", "committee_id"), members())
+        "branch_id", "committee_id", "name_key"), members())
     progress(f"{report.counts['members']} members")
 
     secretaries = [(ids[Secretary] + i, first_member[bid], bid,
@@ -247,30 +256,34 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
     progress(f"{len(rounds)} rounds, {report.counts['sheets']} sheets")
 
     def meetings():
-        aid = ids[Activity]
+        mid = ids[Meeting]
         for bid, size in zip((b[0] for b in branches), sizes):
             for _ in range(opts.meetings):
                 kind, title = MEETING_KINDS[rng.randrange(len(MEETING_KINDS))]
-                yield (aid, bid, ROUND_DAY - timedelta(days=rng.randrange(1, 400)), kind, title,
-                       max(1, size - rng.randrange(0, 3)))
-                aid += 1
+                held = ROUND_DAY - timedelta(days=rng.randrange(1, 400))
+                # 实到 as typed (no attendance rows: a million members times a dozen meetings)
+                yield (mid, bid, kind, title, held, held, max(1, size - rng.randrange(0, 3)))
+                mid += 1
 
-    report.counts["meetings"] = _bulk(conn, Activity, ("id", "branch_id", "held_on", "kind", "title", "attendance"),
-                                      meetings())
+    report.counts["meetings"] = _bulk(conn, Meeting, (
+        "id", "branch_id", "kind", "title", "planned_on", "held_on", "typed_present"), meetings())
 
-    def training():
-        tid = ids[TrainingRecord]
-        for bid, size in zip((b[0] for b in branches), sizes):
-            if bid not in first_member:
-                continue
-            for k in range(opts.training):
-                member = first_member[bid] + (0 if k == 0 else rng.randrange(size))
-                yield (tid, member, ROUND_DAY - timedelta(days=rng.randrange(1, 365)), float(rng.choice((4, 8, 16, 24, 40))),
-                       rng.random() < 0.4, TOPICS[rng.randrange(len(TOPICS))], "党委组织部")
-                tid += 1
-
-    report.counts["training"] = _bulk(conn, TrainingRecord, (
-        "id", "member_id", "held_on", "hours", "online", "topic", "organizer"), training())
+    events, attendances = [], []
+    for (bid, gb_id, committee_id, _cat), size in zip(branches, sizes):
+        if bid not in first_member:
+            continue
+        for _ in range(opts.training):
+            eid = ids[TrainingEvent] + len(events)
+            events.append((eid, committee_id, gb_id, bid, ROUND_DAY - timedelta(days=rng.randrange(1, 365)),
+                           float(rng.choice((4, 8, 16, 24, 40))), rng.random() < 0.4,
+                           TOPICS[rng.randrange(len(TOPICS))], "党委组织部"))
+            for member in sorted({first_member[bid]} | {first_member[bid] + rng.randrange(size) for _ in range(2)}):
+                attendances.append((ids[TrainingAttendance] + len(attendances), eid, member))
+    report.counts["training"] = _bulk(conn, TrainingEvent, (
+        "id", "committee_id", "general_branch_id", "branch_id", "held_on", "hours", "online", "topic", "organizer"),
+        events)
+    report.counts["training_attendances"] = _bulk(conn, TrainingAttendance, ("id", "event_id", "member_id"),
+                                                  attendances)
     db.session.commit()
     analyze()
     for round_id in report.round_ids:

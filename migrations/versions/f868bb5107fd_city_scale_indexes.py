@@ -3,12 +3,12 @@
 zb_member(branch_id, member_type) counts a page's branches by type from the index alone (and
 replaces the index on branch_id, its prefix); zb_member(committee_id, branch_id, member_type)
 does the same for a committee's rows, which its scope tests on committee_id (and replaces the
-index on committee_id); zb_member(committee_id, name) walks a
-committee's roster in name order; code/name of zb_branch, appointed_on of zb_secretary and
-held_on of zb_training are the lists' sort columns, read in order until a page is full.
+index on committee_id); zb_member(committee_id, name_key) walks a
+committee's roster in (pinyin) name order; code of zb_branch and appointed_on of zb_secretary
+are the lists' sort columns, read in order until a page is full.
 
 Revision ID: f868bb5107fd
-Revises: 1d0197b73612
+Revises: 3a7ed460f7b9
 Create Date: 2026-12-01 12:33:07.074453
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f868bb5107fd'
-down_revision = '1d0197b73612'
+down_revision = '3a7ed460f7b9'
 branch_labels = None
 depends_on = None
 
@@ -26,11 +26,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('zb_branch', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_zb_branch_code'), ['code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_zb_branch_name'), ['name'], unique=False)
 
     with op.batch_alter_table('zb_member', schema=None) as batch_op:
         batch_op.create_index('ix_zb_member_branch_type', ['branch_id', 'member_type'], unique=False)
-        batch_op.create_index('ix_zb_member_committee_name', ['committee_id', 'name'], unique=False)
+        batch_op.create_index('ix_zb_member_committee_name', ['committee_id', 'name_key'], unique=False)
         batch_op.create_index('ix_zb_member_committee_branch_type', ['committee_id', 'branch_id', 'member_type'],
                               unique=False)
         batch_op.drop_index('ix_zb_member_branch_id')
@@ -39,15 +38,9 @@ def upgrade():
     with op.batch_alter_table('zb_secretary', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_zb_secretary_appointed_on'), ['appointed_on'], unique=False)
 
-    with op.batch_alter_table('zb_training', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_zb_training_held_on'), ['held_on'], unique=False)
-
 
 
 def downgrade():
-    with op.batch_alter_table('zb_training', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_zb_training_held_on'))
-
     with op.batch_alter_table('zb_secretary', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_zb_secretary_appointed_on'))
 
@@ -59,6 +52,5 @@ def downgrade():
         batch_op.drop_index('ix_zb_member_branch_type')
 
     with op.batch_alter_table('zb_branch', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_zb_branch_name'))
         batch_op.drop_index(batch_op.f('ix_zb_branch_code'))
 

@@ -3,16 +3,18 @@ import hashlib
 
 from sqlalchemy import func, select
 
+from app.extensions import db
+
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Member, ScoreSheet, Secretary,
-    TrainingRecord,
+    Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Meeting, Member, ScoreSheet, Secretary,
+    TrainingAttendance, TrainingEvent,
 )
 from tests.conftest import fresh_app
 
 SMALL = ["--committees", "3", "--general-branches", "6", "--branches", "40", "--members", "900",
          "--meetings", "2", "--training", "2", "--seed", "5", "--password", "synth-pass-1"]
 TABLES = (Committee, GeneralBranch, Branch, Member, Secretary, AssessmentRound, Assessment, ScoreSheet,
-          Activity, TrainingRecord)
+          Meeting, TrainingEvent, TrainingAttendance)
 
 
 def _synth(app, *extra):
@@ -55,14 +57,18 @@ def test_synth_writes_the_asked_counts_and_the_same_rows_for_the_same_seed(db_fa
             assert added[Committee] == 3 and added[GeneralBranch] == 6 and added[Branch] == 40
             assert added[Member] == 900 and added[Secretary] == 40 and added[AssessmentRound] == 3
             assert added[Assessment] == 40 and added[ScoreSheet] == 160
-            assert added[Activity] == 80 and added[TrainingRecord] == 80
+            assert added[Meeting] == 80 and added[TrainingEvent] == 80
+            assert 80 <= added[TrainingAttendance] <= 240  # the secretary and up to two members each
+            # the pinyin sort key is filled as the ORM would fill it
+            from app.data.collation import sort_key
+            member = db.session.scalars(select(Member).order_by(Member.id.desc()).limit(1)).one()
+            assert member.name_key == sort_key(member.name) != ""
             # every generated assessment is graded by the service's recompute
             newest = select(func.max(AssessmentRound.id)).scalar_subquery()
             assert _count(Assessment, Assessment.round_id == newest, Assessment.computed_grade.is_(None)) == 0
             # a member's committee is its branch's (the denormalised column the scope uses)
             wrong = (select(func.count()).select_from(Member).join(Branch).join(GeneralBranch)
                      .where(Member.committee_id != GeneralBranch.committee_id))
-            from app.extensions import db
             assert db.session.scalar(wrong) == 0
     finally:
         for gen in (first, second):
