@@ -20,6 +20,7 @@ ZHIBU_JOB_KEEP_DAYS  days a job's result file is kept (default 7)
 ZHIBU_IMPORT_JOB_BYTES  uploads larger than this are checked and imported as background jobs
                      (default 512 KB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
+ZHIBU_COUNT_ESTIMATE_ABOVE  on PostgreSQL, lists beyond this many estimated rows show "约 N" (0: exact)
 ZHIBU_LOGIN_RATE_LIMIT  login attempts per client address (web and API; default "10 per minute")
 ZHIBU_SESSION_HOURS  a browser login lasts this long (default 8)
 ZHIBU_SECURE_COOKIES 1: the session cookie is sent over HTTPS only (set it behind TLS)
@@ -109,6 +110,8 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_LOCKOUT_SECONDS": int(os.environ.get("ZHIBU_LOCKOUT_SECONDS", 900)),
         "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
         "ZHIBU_PAGE_SIZE": 20,
+        # on PostgreSQL a list beyond this many (estimated) rows shows the estimate, "约 N"; 0: exact
+        "ZHIBU_COUNT_ESTIMATE_ABOVE": int(os.environ.get("ZHIBU_COUNT_ESTIMATE_ABOVE", 100_000)),
         # Roster uploads: the largest xlsx accepted (MAX_CONTENT_LENGTH follows, 1 MB above).
         "ZHIBU_IMPORT_MAX_BYTES": int(os.environ.get("ZHIBU_IMPORT_MAX_BYTES", 20 * 1024 * 1024)),
         # The assessment policy (app/scoring docstring lists the keys); {} = DOMAIN.md defaults.

@@ -297,3 +297,46 @@ def health_command(year, general_branch_id, username, as_json, as_of):
     for b in report.branches:
         line = " ".join(f"{rule}:{b.results[rule].status}" for rule in b.results)
         click.echo(f"{b.branch_id}\t{b.name}\t{line}")
+
+
+@zhibu_cli.command("synth")
+@click.option("--committees", default=90, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--general-branches", default=2000, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option("--branches", default=50_000, show_default=True, type=click.IntRange(0, 10_000_000))
+@click.option("--members", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
+@click.option("--meetings", default=4, show_default=True, type=click.IntRange(0, 1000), help="Meetings per branch.")
+@click.option("--training", default=1, show_default=True, type=click.IntRange(0, 1000),
+              help="Training records per branch.")
+@click.option("--seed", default=12, show_default=True, type=int)
+@click.option("--one-committee", is_flag=True, help="Everything under the first committee (the worst case).")
+@click.option("--password", default=None,
+              help="Password of the accounts synth-committee, synth-gb and synth-branch (default: random, printed).")
+def synth_command(committees, general_branches, branches, members, meetings, training, seed, one_committee,
+                  password):
+    """Generate a deterministic city-scale data set through bulk inserts (benchmarks)."""
+    import secrets
+    import time
+
+    from app.extensions import db
+    from app.models import Branch, Committee, GeneralBranch
+    from app.security.scope import system_actor
+    from app.services.accounts import ensure_user
+    from app.services.setup import initialize
+    from app.services.synth import SynthOptions, synthesize
+
+    initialize()
+    start = time.perf_counter()
+    opts = SynthOptions(committees=committees, general_branches=general_branches, branches=branches,
+                        members=members, meetings=meetings, training=training, seed=seed,
+                        one_committee=one_committee)
+    with system_actor("synth"):
+        report = synthesize(opts, progress=lambda msg: click.echo(f"{time.perf_counter() - start:6.1f} s  {msg}"))
+        password = password or secrets.token_urlsafe(12)
+        for username, role, model, pk in (("synth-committee", "committee", Committee, report.committee_id),
+                                          ("synth-gb", "general_branch", GeneralBranch, report.general_branch_id),
+                                          ("synth-branch", "branch", Branch, report.branch_id)):
+            if pk is not None:
+                ensure_user(username, password, role, db.session.get(model, pk))
+    click.echo(" ".join(f"{name}={count}" for name, count in report.counts.items()))
+    click.echo(f"rounds {report.round_ids}; accounts synth-committee, synth-gb, synth-branch, password {password}")
+    click.echo(f"done in {time.perf_counter() - start:.1f} s")

@@ -59,7 +59,7 @@ class Branch(NameKeyed, Versioned, db.Model):
     __tablename__ = "zb_branch"
     __table_args__ = (UniqueConstraint("general_branch_id", "name"),)
     id = Column(Integer, primary_key=True)
-    code = Column(String(20), nullable=False, default="")
+    code = Column(String(20), nullable=False, default="", index=True)  # the list's order
     name = Column(String(120), nullable=False)
     name_key = name_key_column()
     general_branch_id = Column(

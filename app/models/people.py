@@ -1,6 +1,6 @@
 """The people of a branch: roster, secretaries and their violations, contact cadres."""
 from sqlalchemy import (
-    Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+    Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -15,7 +15,14 @@ class Member(NameKeyed, Versioned, db.Model):
     """党员: one row of a branch roster; the number is unique in its committee."""
 
     __tablename__ = "zb_member"
-    __table_args__ = (UniqueConstraint("committee_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("committee_id", "number"),
+        # city scale (issue 12): per-branch counts by type; a committee's roster sorted by name
+        Index("ix_zb_member_branch_type", "branch_id", "member_type"),
+        # a committee's counts per branch and type from the index alone (the scope adds committee_id)
+        Index("ix_zb_member_committee_branch_type", "committee_id", "branch_id", "member_type"),
+        Index("ix_zb_member_committee_name", "committee_id", "name_key"),
+    )
     id = Column(Integer, primary_key=True)
     number = Column(String(40), nullable=False)
     name = Column(String(60), nullable=False)
@@ -25,10 +32,12 @@ class Member(NameKeyed, Versioned, db.Model):
     joined_on = Column(Date)
     unit = Column(String(120))
     is_teacher_backbone = Column(Boolean, nullable=False, default=False)
-    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False, index=True)
+    # indexed by ix_zb_member_branch_type (branch_id first)
+    branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False)
     branch = relationship("Branch")
     # Kept equal to the branch's committee by a flush hook, so the number can be unique per committee.
-    committee_id = Column(Integer, ForeignKey("zb_committee.id"), nullable=False, index=True)
+    # indexed by ix_zb_member_committee_branch_type (committee_id first)
+    committee_id = Column(Integer, ForeignKey("zb_committee.id"), nullable=False)
     # 民主评议党员 results, newest first (shown on the member's page)
     appraisals = relationship("MemberAppraisal", order_by="MemberAppraisal.year.desc()",
                               viewonly=True)
@@ -54,7 +63,7 @@ class Secretary(Versioned, db.Model):
     member = relationship("Member")
     branch_id = Column(Integer, ForeignKey("zb_branch.id", ondelete="RESTRICT"), nullable=False, index=True)
     branch = relationship("Branch")
-    appointed_on = Column(Date, nullable=False)
+    appointed_on = Column(Date, nullable=False, index=True)  # the list's order
     left_on = Column(Date)
     title_rank = Column(String(20), nullable=False, default="none", info={"choices": TITLE_RANKS})
     violations = relationship(

@@ -105,6 +105,16 @@ def _scope_reads(state):
     state.statement = state.statement.options(*options)
 
 
+def read_scoped(stmt):
+    """stmt with the actor's read rules as options, for SQL built here but sent as text (EXPLAIN)."""
+    actor = _actor()
+    if actor is None and not has_request_context():
+        return stmt
+    if actor is not None and actor.kind in ("all", "system"):
+        return stmt
+    return stmt.options(*_read_options(actor))
+
+
 # -- helpers ------------------------------------------------------------------------------
 
 def _pk(obj):

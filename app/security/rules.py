@@ -51,12 +51,25 @@ def crud(cond, fields=None) -> Rule:
 
 # -- where a row hangs in the tree (Core tables inside, so read scoping never nests) --------
 
+def _committee_general_branches(actor):
+    return select(_GB.c.id).where(_GB.c.committee_id == actor.committee_id)
+
+
 def branch_ids(actor):
-    """The ids of the branches below the actor's organization."""
+    """The ids of the branches below the actor's organization (a committee's through its general
+    branches' ids: the branch index on general_branch_id answers it without a join)."""
     if actor.kind == "general_branch":
         return select(_BR.c.id).where(_BR.c.general_branch_id == actor.general_branch_id)
-    return (select(_BR.c.id).join(_GB, _BR.c.general_branch_id == _GB.c.id)
-            .where(_GB.c.committee_id == actor.committee_id))
+    return select(_BR.c.id).where(_BR.c.general_branch_id.in_(_committee_general_branches(actor)))
+
+
+def own_branches(actor):
+    """A branch row below the actor, tested on its own general_branch_id (no subquery on itself)."""
+    if actor.kind == "branch":
+        return Branch.id == actor.branch_id
+    if actor.kind == "general_branch":
+        return Branch.general_branch_id == actor.general_branch_id
+    return Branch.general_branch_id.in_(_committee_general_branches(actor))
 
 
 def at_branch(column):
@@ -223,10 +236,29 @@ _note_at = via(RectificationNote.rectification_id, _REC.c.id, at_branch(_REC.c.b
 _violation_at = via(SecretaryViolation.secretary_id, _SEC.c.id, at_branch(_SEC.c.branch_id))
 _member_at = {COMMITTEE: members_of_committee, GENERAL_BRANCH: at_branch(Member.branch_id),
               BRANCH: at_branch(Member.branch_id)}
-_appraisal_at = via(MemberAppraisal.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
+_MB = Member.__table__
+_SCOPE_MB = _MB.alias("scope_member")
+
+
+def at_member(column):
+    """The row's member is the actor's: a committee's by the member's denormalised committee id,
+    tested row by row on the member's primary key (a committee holds a million members: an IN
+    list of all their ids costs more than the rows shown); a general branch's or a branch's
+    through the branch."""
+    def cond(actor):
+        if actor.kind == "committee":
+            # an alias: a statement that itself reads zb_member must not correlate it away
+            return (select(_SCOPE_MB.c.id)
+                    .where(_SCOPE_MB.c.id == column, _SCOPE_MB.c.committee_id == actor.committee_id)
+                    .correlate_except(_SCOPE_MB).exists())
+        return column.in_(select(_MB.c.id).where(at_branch(_MB.c.branch_id)(actor)))
+    return cond
+
+
+_appraisal_at = at_member(MemberAppraisal.member_id)
 _meeting_part = {model: via(model.meeting_id, _MEET.c.id, at_branch(_MEET.c.branch_id))
                  for model in (MeetingAttendance, MeetingGuest, MeetingAttachment)}
-_attendee_at = via(TrainingAttendance.member_id, _MEM.c.id, at_branch(_MEM.c.branch_id))
+_attendee_at = at_member(TrainingAttendance.member_id)
 _attendance_event_own = via(TrainingAttendance.event_id, _TEV.c.id, _held_by(_TEV))
 _attendance_write = both(_attendance_event_own, _attendee_at)
 _attendance_read = lambda actor: or_(_attendee_at(actor), _attendance_event_own(actor))  # noqa: E731
@@ -253,12 +285,12 @@ RULES: dict = {
     # Branches: the committee moves them between general branches; a general branch founds and
     # edits its own, never moves one out; a branch edits its note and its 换届 facts.
     Branch: {
-        COMMITTEE: crud(at_branch(Branch.id)),
-        GENERAL_BRANCH: Rule(read=at_branch(Branch.id), create=at_general_branch(Branch.general_branch_id),
-                             write=at_branch(Branch.id), delete=at_branch(Branch.id),
+        COMMITTEE: crud(own_branches),
+        GENERAL_BRANCH: Rule(read=own_branches, create=at_general_branch(Branch.general_branch_id),
+                             write=own_branches, delete=own_branches,
                              fields=frozenset({"code", "name", "category", "is_joint", "founded_on", "elected_on",
                                                "term_years", "election_exemption", "note"})),
-        BRANCH: Rule(read=at_branch(Branch.id), write=at_branch(Branch.id),
+        BRANCH: Rule(read=own_branches, write=own_branches,
                      fields=frozenset({"note", "elected_on", "term_years", "election_exemption"})),
     },
     # The roster: each level keeps the rows below it; a move to another branch is written by a

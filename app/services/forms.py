@@ -14,7 +14,7 @@ from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_
 from app.forms.statistics import GradeCountRow, statistics_workbook
 from app.models import GRADE_LABELS, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Rectification
 from app.security.scope import OrgRef, get_in_scope, scope_clause
-from app.services.scoring_report import round_report
+from app.services.scoring_report import round_summary
 
 
 class FormNotFound(Exception):
@@ -78,7 +78,9 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .select_from(Branch)
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .outerjoin(Assessment, (Assessment.branch_id == Branch.id) & (Assessment.round_id == round_.id))
-        .where(scope_clause(Branch, org), GeneralBranch.committee_id == round_.committee_id)
+        # the guard scopes Branch, GeneralBranch and Assessment to the actor (app/security/guard.py);
+        # an explicit scope here would filter the same tables a second time
+        .where(GeneralBranch.committee_id == round_.committee_id)
         .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
@@ -148,10 +150,10 @@ def export_statistics(org, round_id) -> Export:
     """Grade counts per general branch with a chart; up/same/down for a 复评."""
     round_, _ = resolve(org, round_id, None)
     rows = []
-    for group in round_report(round_, org):
+    for group in round_summary(round_, org):
         counts = tuple(group.counts[c] for c in ("A", "B", "C", "D"))
         move = (group.movement["up"], group.movement["same"], group.movement["down"]) if round_.base_round_id else None
-        rows.append(GradeCountRow(group.general_branch.name, counts, move))
+        rows.append(GradeCountRow(group.name, counts, move))
     return Export(f"分类定级统计-{round_.name}.xlsx", statistics_workbook(f"{round_.name} 分类定级统计", rows))
 
 

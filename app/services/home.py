@@ -115,9 +115,34 @@ def terms_due(today: date) -> list:
     return due
 
 
-def branch_sizes() -> dict:
-    """branch id -> members (formal + probationary), one grouped query."""
-    return dict(db.session.execute(select(Member.branch_id, func.count(Member.id)).group_by(Member.branch_id)).all())
+def large_branches(limit: int = BRANCH_SIZE) -> list:
+    """(branch id, name, members) of the branches with more than `limit` members, largest first:
+    grouped and filtered in SQL (HAVING), so only the few large ones come back."""
+    size = func.count(Member.id)
+    return db.session.execute(
+        select(Branch.id, Branch.name, size).join(Member, Member.branch_id == Branch.id)
+        .group_by(Branch.id, Branch.name).having(size > limit).order_by(size.desc(), Branch.name)).all()
+
+
+def _has_sheet(source):
+    return (select(ScoreSheet.id).where(ScoreSheet.assessment_id == Assessment.id, ScoreSheet.source == source)
+            .correlate(Assessment).exists())
+
+
+def committee_progress(round_ids) -> dict:
+    """(round id, general branch id) -> Counter(branches, self, superior, confirmed), one grouped query."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(
+        select(Assessment.round_id, Branch.general_branch_id, func.count(Assessment.id),
+               func.count(Assessment.id).filter(_has_sheet("self")),
+               func.count(Assessment.id).filter(_has_sheet("superior")),
+               func.count(Assessment.confirmed_at))
+        .join(Branch, Branch.id == Assessment.branch_id)
+        .where(Assessment.round_id.in_(round_ids))
+        .group_by(Assessment.round_id, Branch.general_branch_id))
+    return {(r, gb): Counter(branches=n, self=own, superior=sup, confirmed=conf)
+            for r, gb, n, own, sup, conf in rows}
 
 
 def meetings_this_month(today: date) -> dict:

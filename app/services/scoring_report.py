@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models import Assessment, AssessmentRound, Branch, GeneralBranch
@@ -22,18 +22,24 @@ SORT_KEYS = {
 
 @dataclass
 class GroupReport:
-    """One general branch's rows of the matrix with its grade counts."""
+    """One general branch of the matrix: its grade counts, and its rows when shown."""
 
-    general_branch: GeneralBranch
+    general_branch_id: int
+    name: str
     rows: list = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     movement: Counter = field(default_factory=Counter)  # 复评: up / same / down
     undergrad_total: int = 0
     undergrad_good: int = 0
+    expanded: bool = False
 
     @property
     def undergrad_share(self):
         return self.undergrad_good / self.undergrad_total if self.undergrad_total else None
+
+    @property
+    def branches(self) -> int:
+        return sum(self.counts.values())
 
 
 def rounds_in_scope(org) -> list[AssessmentRound]:
@@ -51,39 +57,67 @@ def movement(current, base) -> str | None:
     return "up" if diff > 0 else "down" if diff < 0 else "same"
 
 
-def round_report(round_: AssessmentRound, org, sort: str = "branch") -> list[GroupReport]:
-    """The matrix of a round within the user's scope, grouped per general branch."""
-    assessments = db.session.scalars(
-        select(Assessment)
-        .join(Branch, Branch.id == Assessment.branch_id)
-        .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
-        .where(Assessment.round_id == round_.id, scope_clause(Assessment, org))
-        .options(joinedload(Assessment.branch).joinedload(Branch.general_branch))
-        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
-    ).all()
-    base = {}
+def _base_grade(round_):
+    """The base round's assessment of the same branch (in scope whenever the row itself is)."""
+    base = aliased(Assessment, name="base")
+    on = and_(base.round_id == round_.base_round_id, base.branch_id == Assessment.branch_id)
+    return base, on
+
+
+def round_summary(round_: AssessmentRound, org) -> list[GroupReport]:
+    """Grade counts, movement and the undergraduate goal per general branch, in one grouped query."""
+    undergrad = Branch.category == "undergraduate"
+    keys = [GeneralBranch.id, GeneralBranch.name, Assessment.final_grade]
+    stmt = (select(*keys, func.count(Assessment.id), func.count(Assessment.id).filter(undergrad))
+            .join(Branch, Branch.id == Assessment.branch_id)
+            .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
+            .where(Assessment.round_id == round_.id, scope_clause(Assessment, org)))
     if round_.base_round_id:
-        rows = db.session.execute(
-            select(Assessment.branch_id, Assessment.final_grade)
-            .where(Assessment.round_id == round_.base_round_id, scope_clause(Assessment, org))
-        )
-        base = dict(rows.all())
+        base, on = _base_grade(round_)
+        keys.append(base.final_grade)
+        stmt = stmt.outerjoin(base, on).add_columns(base.final_grade)
+    stmt = stmt.group_by(GeneralBranch.code, GeneralBranch.name_key, *keys).order_by(*GeneralBranch.by_name())
     groups: "OrderedDict[int, GroupReport]" = OrderedDict()
-    for a in assessments:
-        group = groups.setdefault(a.branch.general_branch_id, GroupReport(a.branch.general_branch))
-        grade = a.final_grade
-        group.counts[grade or "none"] += 1
-        move = movement(grade, base.get(a.branch_id)) if round_.base_round_id else None
+    for gb_id, name, grade, count, undergrads, *base_grade in db.session.execute(stmt):
+        base_grade = base_grade[0] if base_grade else None
+        group = groups.setdefault(gb_id, GroupReport(gb_id, name))
+        group.counts[grade or "none"] += count
+        move = movement(grade, base_grade) if round_.base_round_id else None
         if move:
-            group.movement[move] += 1
-        if a.branch.category == "undergraduate":
-            group.undergrad_total += 1
-            group.undergrad_good += grade in ("A", "B")
-        group.rows.append((a, base.get(a.branch_id), move))
-    key = SORT_KEYS.get(sort, SORT_KEYS["branch"])
-    for group in groups.values():
-        group.rows.sort(key=lambda row: key(row[0]))
+            group.movement[move] += count
+        group.undergrad_total += undergrads
+        if grade in ("A", "B"):
+            group.undergrad_good += undergrads
     return list(groups.values())
+
+
+def group_rows(round_: AssessmentRound, org, general_branch_id: int, sort: str = "branch") -> list:
+    """One general branch's rows of the matrix: (assessment, base grade, movement), sorted."""
+    stmt = (select(Assessment).join(Branch, Branch.id == Assessment.branch_id)
+            .where(Assessment.round_id == round_.id, Branch.general_branch_id == general_branch_id,
+                   scope_clause(Assessment, org))
+            .options(contains_eager(Assessment.branch)))
+    if round_.base_round_id:
+        base, on = _base_grade(round_)
+        rows = [(a, base_grade, movement(a.final_grade, base_grade))
+                for a, base_grade in db.session.execute(stmt.outerjoin(base, on).add_columns(base.final_grade))]
+    else:
+        rows = [(a, None, None) for a in db.session.scalars(stmt)]
+    key = SORT_KEYS.get(sort, SORT_KEYS["branch"])
+    rows.sort(key=lambda row: key(row[0]))
+    return rows
+
+
+def round_report(round_: AssessmentRound, org, sort: str = "branch", expand=()) -> list[GroupReport]:
+    """The matrix of a round within the user's scope: every general branch's counts, and the
+    rows of those in `expand` (of the only one, when the scope holds one)."""
+    groups = round_summary(round_, org)
+    wanted = set(expand) or ({groups[0].general_branch_id} if len(groups) == 1 else set())
+    for group in groups:
+        if group.general_branch_id in wanted:
+            group.expanded = True
+            group.rows = group_rows(round_, org, group.general_branch_id, sort)
+    return groups
 
 
 def totals(groups) -> Counter:

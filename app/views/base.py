@@ -19,11 +19,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, asc, desc, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.sql.util import _deep_deannotate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import DataRequired
 
@@ -41,6 +41,9 @@ from app.models.labels import COLUMN_LABELS
 from app.models.naming import order_keys
 from app.models.values import check_object as check_values
 from app.views import boundary, openapi
+from app.views.listing import (
+    ZhibuFilterConverter, count_rows, fill_derived, related_search_columns, without_derived,
+)
 from app.views.errors import sentence
 
 VIEW_VERBS = {
@@ -59,9 +62,48 @@ def _readable_alias(model, name):
     return aliased(model, select(model.__table__).where(cond).subquery(name), name=name)
 
 
+def _preload(model, name):
+    """selectinload of a relation a list shows; a target without a name of its own is shown
+    through its parents (an assessment as "branch · round"), which are loaded with it."""
+    rel = inspect(model).relationships[name]
+    option = selectinload(getattr(model, name))
+    if "name" in rel.mapper.columns:
+        return option
+    parents = [r for r in rel.mapper.relationships if r.direction.name == "MANYTOONE"]
+    return option.options(*(selectinload(getattr(rel.mapper.class_, r.key)) for r in parents)) if parents else option
+
+
 class ZhibuInterface(SQLAInterface):
-    """FAB's interface, taught that a derived column_property (counts) is never unique, and
-    that the aliased joins of nested REST columns (``branches.name``) are scoped too."""
+    """FAB's interface, taught that a derived column_property (counts) is never unique, that
+    the aliased joins of nested REST columns (``branches.name``) are scoped too, and how to list
+    at city scale (app/views/listing.py): name filters on relations, an estimated count beyond
+    a threshold, derived columns for the page's rows only."""
+
+    filter_converter_class = ZhibuFilterConverter
+    preload = ()  # relations a web list shows: loaded for the page in one statement each
+
+    def _preloaded(self, query, select_columns):
+        if select_columns:  # REST: FAB joins the dotted columns itself
+            return query
+        return query.options(*(_preload(self.obj, name) for name in self.preload))
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        """FAB's query (count, one page of rows), with the count strategy and derived columns."""
+        select_columns = without_derived(self.obj, select_columns)
+        base = self.session.query(self.obj)
+        counted = self._apply_inner_all(base, filters, aliases_mapping={})
+        count = count_rows(self.session, counted, self.get_pk())
+        rows = self._preloaded(self.apply_all(base, filters, order_column, order_direction, page, page_size,
+                                              select_columns, outer_default_load), select_columns).all()
+        items = [getattr(r, self.obj.__name__) if hasattr(r, self.obj.__name__) else r for r in rows]
+        fill_derived(self.session, self.obj, items)
+        return count, items
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):
+        item = super().get(id, filters, without_derived(self.obj, select_columns), outer_default_load)
+        fill_derived(self.session, self.obj, [item])
+        return item
 
     def delete(self, item, commit: bool = True) -> None:
         """Commit a delete the view already flushed (pre_delete, so the guard refuses first).
@@ -282,6 +324,8 @@ class ScopedModelView(ModelView):
     write_checks = ()   # service functions(item) raising DomainError, run on add and edit
     delete_checks = ()  # the same on delete
     exclude_route_methods = {"download"}
+    # relations a list column's property reads (a count of attendances): loaded with the page
+    list_loads = ()
     label_columns = COLUMN_LABELS
     method_permission_name = VIEW_VERBS
     page_size = 20
@@ -307,9 +351,14 @@ class ScopedModelView(ModelView):
             self.edit_columns = [*self.edit_columns, "version"]
         self.search_form_extra_fields = {
             **{name: _choice_field(model, name, ch, search=True) for name, ch in choices.items()},
+            # a text box for the related name, not a select of every related row (listing.py)
+            **{name: StringField(COLUMN_LABELS.get(name, name), validators=[OptionalValidator()])
+               for name in related_search_columns(model, self.search_columns)},
             **(self.search_form_extra_fields or {}),
         }
         super().__init__(**kwargs)
+        relations = inspect(model).relationships
+        self.datamodel.preload = tuple(c for c in self.list_columns if c in relations) + tuple(self.list_loads)
 
     def render_template(self, template, **kwargs):
         """The show page of an audited record lists its changes (scoped by the rule table)."""

@@ -63,6 +63,7 @@ class MeetingView(ScopedModelView):
     add_title = _l("新增组织生活记录")
     edit_title = _l("编辑组织生活记录")
     list_columns = ["branch", "held_on", "kind", "title", "expected_count", "present_count", "absent_count"]
+    list_loads = ("attendances",)
     add_columns = edit_columns = MEETING_FIELDS
     show_columns = MEETING_FIELDS + ["expected_count", "present_count", "absent_count", "absentees", "guests"]
     formatters_columns = {
@@ -125,6 +126,7 @@ class TrainingEventView(ScopedModelView):
     add_title = _l("新增培训")
     edit_title = _l("编辑培训")
     list_columns = ["held_on", "topic", "hours", "online", "organizer", "attendee_count"]
+    list_loads = ("attendances",)
     add_columns = edit_columns = TRAINING_FIELDS + ["pick_members", "paste_numbers"]
     show_columns = TRAINING_FIELDS + ["branch", "general_branch", "attendee_count", "attendances"]
     formatters_columns = {"attendances": _names}

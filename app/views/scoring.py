@@ -56,6 +56,11 @@ def _percent(text):
     return value / 100
 
 
+def _resolved(choices) -> dict:
+    """code -> label text in the request's language, translated once."""
+    return {code: str(text) for code, text in choices.items()}
+
+
 class ScoringView(BaseView):
     """评分汇总: pick a round, see its matrix; a branch row opens its explanation."""
 
@@ -83,13 +88,19 @@ class ScoringView(BaseView):
         org = current_org()
         round_ = _scoped(AssessmentRound, round_id)
         sort = request.args.get("sort", "branch")
-        groups = round_report(round_, org, sort)
+        # a committee sees each general branch's counts; its rows on demand (?general_branch=ID)
+        expand = [i for i in request.args.getlist("general_branch", type=int) if 0 < i < 2**31]
+        groups = round_report(round_, org, sort, expand)
         good, all_undergrad = undergrad_goal(groups)
+        # labels and links resolved once per request, not per row and cell
         return self.render_template(
             "scoring/matrix.html", round=round_, rounds=rounds_in_scope(org), groups=groups, sort=sort,
-            totals=totals(groups), grade_labels=GRADE_LABELS, label=label, undergrad_good=good,
+            totals=totals(groups), grade_labels=_resolved(GRADE_LABELS), undergrad_good=good,
             undergrad_total=all_undergrad, can_confirm=self._can("confirm"),
-            categories=BRANCH_CATEGORIES, round_kinds=ROUND_KINDS, can_rectify=self._can("rectify"),
+            categories=_resolved(BRANCH_CATEGORIES), round_kind=label(ROUND_KINDS, round_.kind),
+            can_rectify=self._can("rectify"), keep="".join(f"&general_branch={i}" for i in expand),
+            assessment_url=url_for("ScoringView.assessment", pk=0).removesuffix("0"),
+            matrix_url=url_for("ScoringView.round_matrix", round_id=round_.id),
         )
 
     @expose("/assessment/<int:pk>")
