@@ -96,13 +96,7 @@ def plan_members(parsed: ParseResult, existing: Mapping[str, MemberRow],
     for row_no, row in parsed.rows:
         bkey = branches.get(_branch_mk((row.general_branch, row.branch)))
         if bkey is None:
-            gb, b = E.shorten(row.general_branch), E.shorten(row.branch)
-            extra.append(RowError(
-                row_no, b_col.header_zh, E.UNKNOWN_BRANCH,
-                f"第 {row_no} 行：在您可管理的党支部中找不到“{gb} / {b}”。"
-                f"请核对“{gb_col.header_zh}”和“{b_col.header_zh}”与系统中的名称是否一致。",
-                f'Row {row_no}: "{gb} / {b}" is not among the branches you manage. Check that the '
-                f"general branch and branch names match those in the system."))
+            extra.append(_unknown_branch(row_no, row.general_branch, row.branch, gb_col, b_col))
             continue
         if bkey != (row.general_branch, row.branch):
             row = replace(row, general_branch=bkey[0], branch=bkey[1])
@@ -110,8 +104,31 @@ def plan_members(parsed: ParseResult, existing: Mapping[str, MemberRow],
         if number is not None and number != row.number:
             row = replace(row, number=number)
         _diff(MEMBER_SPEC, plan, row_no, row, existing[number] if number is not None else None, present)
+    for row_no, fields in parsed.partial:  # rows with cell errors: their branch is checked too
+        gb, b = fields.get("general_branch"), fields.get("branch")
+        if gb is not None and b is not None and branches.get(_branch_mk((gb, b))) is None:
+            extra.append(_unknown_branch(row_no, gb, b, gb_col, b_col))
     plan.errors = _merge(plan.errors, extra)
     return plan
+
+
+def _unknown_branch(row_no, general_branch, branch, gb_col, b_col) -> RowError:
+    gb, b = E.shorten(general_branch), E.shorten(branch)
+    return RowError(
+        row_no, b_col.header_zh, E.UNKNOWN_BRANCH,
+        f"第 {row_no} 行：在您可管理的党支部中找不到“{gb} / {b}”。"
+        f"请核对“{gb_col.header_zh}”和“{b_col.header_zh}”与系统中的名称是否一致。",
+        f'Row {row_no}: "{gb} / {b}" is not among the branches you manage. Check that the '
+        f"general branch and branch names match those in the system.")
+
+
+def _unknown_general_branch(row_no, general_branch, gb_col) -> RowError:
+    shown = E.shorten(general_branch)
+    return RowError(
+        row_no, gb_col.header_zh, E.UNKNOWN_GENERAL_BRANCH,
+        f"第 {row_no} 行：在您可管理的党总支中找不到“{shown}”。请核对名称是否与系统中一致。",
+        f'Row {row_no}: "{shown}" is not among the general branches you manage. Check that '
+        "the name matches the one in the system.")
 
 
 def plan_branches(parsed: ParseResult, existing: Mapping[tuple[str, str], BranchRow],
@@ -130,12 +147,7 @@ def plan_branches(parsed: ParseResult, existing: Mapping[tuple[str, str], Branch
     for row_no, row in parsed.rows:
         gb = gbs.get(match_key(row.general_branch))
         if gb is None:
-            shown = E.shorten(row.general_branch)
-            extra.append(RowError(
-                row_no, gb_col.header_zh, E.UNKNOWN_GENERAL_BRANCH,
-                f"第 {row_no} 行：在您可管理的党总支中找不到“{shown}”。请核对名称是否与系统中一致。",
-                f'Row {row_no}: "{shown}" is not among the general branches you manage. Check that '
-                "the name matches the one in the system."))
+            extra.append(_unknown_general_branch(row_no, row.general_branch, gb_col))
             continue
         key = branches.get((match_key(gb), match_key(row.name)))
         if key is not None:
@@ -143,6 +155,10 @@ def plan_branches(parsed: ParseResult, existing: Mapping[tuple[str, str], Branch
         elif gb != row.general_branch:
             row = replace(row, general_branch=gb)
         _diff(BRANCH_SPEC, plan, row_no, row, existing[key] if key is not None else None, present)
+    for row_no, fields in parsed.partial:  # rows with cell errors: their general branch too
+        gb = fields.get("general_branch")
+        if gb is not None and gbs.get(match_key(gb)) is None:
+            extra.append(_unknown_general_branch(row_no, gb, gb_col))
     plan.errors = _merge(plan.errors, extra)
     return plan
 

@@ -16,7 +16,7 @@ are Excel's.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
 
@@ -47,6 +47,9 @@ class ParseResult:
     present_fields: tuple | None = None   # fields whose column is in the file (None: all)
     sheet_name: str | None = None
     header_row: int | None = None
+    # rows with cell errors, as the fields that did parse: (excel_row_number, {field: value});
+    # the plan still checks their 党总支/党支部, so one dry run reports everything
+    partial: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -350,6 +353,7 @@ def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult
     row_type = spec.row_type
 
     rows: list = []
+    partial: list = []
     errors: list[RowError] = []
     truncated = False
     seen: dict[tuple, int] = {}
@@ -406,6 +410,7 @@ def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult
         if row_errors:
             if len(errors) + len(row_errors) <= max_errors:
                 errors.extend(row_errors)
+                partial.append((row_no, fields))
             else:
                 truncated = True
         else:
@@ -417,7 +422,7 @@ def _parse_rows(spec, source, sheet, epoch, max_rows, max_errors) -> ParseResult
             f"错误过多，只列出了前 {len(errors)} 条。请先改正这些错误后重新上传。",
             f"Too many errors; only the first {len(errors)} are listed. Fix them and upload again."))
     return ParseResult(rows=rows, errors=errors, ignored_columns=ignored, total_rows=total,
-                       present_fields=present, sheet_name=sheet, header_row=header_row)
+                       present_fields=present, sheet_name=sheet, header_row=header_row, partial=partial)
 
 
 _REQUIRED_MSG = ("必填，不能为空。", "is required.")

@@ -953,3 +953,19 @@ def test_messages_are_bilingual_everywhere():
     for e in plan.errors:
         assert e.message_zh.startswith("第 ") and e.message_en.startswith("Row ")
         assert e.to_dict()["code"] == e.code
+
+
+def test_one_dry_run_reports_an_unknown_branch_beside_the_cell_errors_of_its_row():
+    """A row with a bad cell and a branch outside the scope: both in the first upload, not one
+    per upload."""
+    rows = [member(number="1", br="外校某党支部", mtype="?"), member(number="2", mtype="?"), member(number="3")]
+    plan = plan_members(parse_members(xlsx(rows)), {}, SCOPE)
+    assert [(e.row, e.code) for e in plan.errors] == [(2, "invalid_choice"), (2, "unknown_branch"), (3, "invalid_choice")]
+    assert plan.summary() == {"new": 1, "updated": 0, "unchanged": 0, "errors": 3}
+
+
+def test_one_dry_run_reports_an_unknown_general_branch_beside_cell_errors():
+    existing = {(GB, BR): BranchRow(GB, BR, "undergraduate", False, date(2010, 9, 15), date(2023, 10, 20), 3, None)}
+    rows = [branch(gb="别的学院党委", name="某党支部", category="?"), branch(name="新党支部")]
+    plan = plan_branches(parse_branches(xlsx(rows, headers=BRANCH_HEADERS, sheet="党支部")), existing, {GB})
+    assert [(e.row, e.code) for e in plan.errors] == [(2, "invalid_choice"), (2, "unknown_general_branch")]
