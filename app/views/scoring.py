@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, label
 from app.errors import DomainError
+from app.models.labels import COLUMN_LABELS
 from app.security.scope import current_org
 from app.services import assessment as service
 from app.services import job_kinds
@@ -115,6 +116,7 @@ class ScoringView(BaseView):
         return self.render_template(
             "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
             grade_labels=GRADE_LABELS, sources=SHEET_SOURCES, label=label,
+            standards=[f"{n}. {COLUMN_LABELS[f's{n}']}" for n in range(1, 6)],
             can_confirm=self._can("confirm"), can_rate=self._can("rate"),
             balloted=service.balloted_rates(item), **audit_panel(Assessment, item.id),
         )

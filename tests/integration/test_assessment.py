@@ -347,3 +347,15 @@ def test_a_sub_score_over_20_is_refused_in_the_form_and_nothing_is_saved(login_a
     assert page.status_code == 200 and "每项得分须在 0 到 20 之间" in page.text
     db_session.expire_all()
     assert len(db_session.get(Assessment, target.id).sheets) == count
+
+
+def test_the_explanation_heads_sheets_with_the_standards_and_names_a_peer_once(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    peer = db_session.scalar(select(ScoreSheet).where(ScoreSheet.assessment_id == target.id,
+                                                      ScoreSheet.source == "peer"))
+    page = login_as("gb01").get(f"/scoring/assessment/{target.id}").text
+    table = re.search(r'<table[^>]*id="sheets".*?</table>', page, re.S).group()
+    head = re.search(r"<thead>.*?</thead>", table, re.S).group()
+    assert [f"{n}. {t}" in head for n, t in enumerate(["支部班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"], 1)] == [True] * 5
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", table, re.S) if peer.rater in r)
+    assert row.count(peer.rater_branch.name) == 1
