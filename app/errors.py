@@ -11,3 +11,7 @@ class Refused(DomainError):
 
 class InvalidValue(DomainError):
     """A value no column may hold (an unknown code, a date out of range); HTTP 400 in the API."""
+
+
+class VersionConflict(DomainError):
+    """A write based on an older version of the record: refused, nothing saved. HTTP 409 in the API."""

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.audit import AuditLogApi, AuditLogView
 from app.views.appraisals import MemberAppraisalApi, MemberAppraisalView
 from app.views.ballots import BallotVoteView, BallotsView
 from app.views.duty_reports import DutyReportView
@@ -49,11 +50,12 @@ MENU = [
     (DutyReportView, "Duty reports", _l("述职记录"), "Assessment", "fa-file-text-o"),
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
+    (AuditLogView, "Audit trail", _l("变更记录"), "Organization", "fa-history"),
 ]
 
 APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
-    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi,
+    AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi, AuditLogApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView]
 

@@ -2,6 +2,7 @@
 from sqlalchemy import and_, event, func, select
 from sqlalchemy.orm import column_property
 
+from app.extensions import db
 from app.models.choices import (  # noqa: F401
     ACTIVITY_KINDS, APPRAISAL_RESULTS, BALLOT_KINDS, DUTY_LEVELS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
     MEMBER_TYPES, ORG_KINDS, SATISFACTION_ANSWERS,
@@ -63,3 +64,14 @@ def _member_committee(mapper, connection, member):
         .join(Branch, Branch.general_branch_id == GeneralBranch.id)
         .where(Branch.id == branch_id)
     ).scalar_one()
+
+
+def _audit_table_choices() -> dict:
+    """The audit trail names a record by its table; a page names it by its noun (党员, 党支部)."""
+    from app.models.labels import MODEL_LABELS
+
+    return {m.__tablename__: MODEL_LABELS[m.__name__] for m in db.Model.registry._class_registry.values()
+            if getattr(m, "__tablename__", "").startswith("zb_") and m.__name__ in MODEL_LABELS}
+
+
+AuditLog.__table__.c.table_name.info["choices"] = _audit_table_choices()

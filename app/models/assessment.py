@@ -1,13 +1,14 @@
 """Assessment (附件1): standards, rounds, one assessment per branch and round, score sheets."""
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy import func
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
-from app.models.choices import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES
+from app.models.versioned import Versioned
+from app.models.choices import AUDIT_ACTIONS, AUDIT_HIGHLIGHTS, BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES
 
 
 class StandardItem(db.Model):
@@ -41,6 +42,8 @@ class AssessmentRound(db.Model):
     base_round = relationship("AssessmentRound", remote_side=[id])
     opens_on = Column(Date, nullable=False)
     deadline = Column(Date, nullable=False)
+    # 完成整改时间 of the items this round's grades call for (对标整改 before the follow-up round).
+    rectify_by = Column(Date)
     status = Column(String(20), nullable=False, default="open", info={"choices": ROUND_STATUSES})
     note = Column(Text)
 
@@ -52,7 +55,7 @@ class AssessmentRound(db.Model):
         return self.status == "closed"
 
 
-class Assessment(db.Model):
+class Assessment(Versioned, db.Model):
     """One branch in one round: inputs, computed result, final grade."""
 
     __tablename__ = "zb_assessment"
@@ -93,7 +96,7 @@ class Assessment(db.Model):
         return func.coalesce(cls.override_grade, cls.computed_grade)
 
 
-class ScoreSheet(db.Model):
+class ScoreSheet(Versioned, db.Model):
     """One rater's five sub-scores (0..20 each) for one source of one assessment."""
 
     __tablename__ = "zb_score_sheet"
@@ -125,15 +128,34 @@ class ScoreSheet(db.Model):
 
 
 class AuditLog(db.Model):
-    """Who changed which field of which record, old and new value, when."""
+    """One change of one domain record: who, when, from where, each field's old and new value.
+
+    Written by the write guard (app/security/audit.py) in the transaction of the change, never
+    by hand; the org columns are copied from the audited record so the rule table scopes the
+    trail like the records (no foreign keys: the trail outlives a deleted record)."""
 
     __tablename__ = "zb_audit_log"
+    __table_args__ = (Index("ix_zb_audit_log_record", "table_name", "record_id"),)
     id = Column(Integer, primary_key=True)
-    user_id = Column(Integer, ForeignKey("ab_user.id"))
-    at = Column(DateTime, nullable=False)
+    at = Column(DateTime, nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("ab_user.id"), index=True)
+    actor = Column(String(100), nullable=False, default="")   # the username, or the system actor's name
+    address = Column(String(45))                               # the client address of a web or API request
+    action = Column(String(10), nullable=False, info={"choices": AUDIT_ACTIONS})
     table_name = Column(String(60), nullable=False)
     record_id = Column(Integer, nullable=False)
-    field = Column(String(60), nullable=False)
-    old_value = Column(Text)
-    new_value = Column(Text)
-    reason = Column(Text)
+    label = Column(String(200), nullable=False, default="")    # the record as people name it
+    changes = Column(Text, nullable=False, default="{}")       # JSON {field: [old, new]}
+    reason = Column(Text)                                      # an override's or a reopening's reason
+    highlight = Column(String(20), info={"choices": AUDIT_HIGHLIGHTS})  # override / confirm / reopen
+    committee_id = Column(Integer, index=True)
+    general_branch_id = Column(Integer, index=True)
+    branch_id = Column(Integer, index=True)
+
+    def __str__(self):
+        return f"{self.label} · {self.at:%Y-%m-%d %H:%M}" if self.at else self.label
+
+    @property
+    def details(self):
+        """The row itself, for the pages' formatter of its changes (which needs the table too)."""
+        return self

@@ -89,3 +89,7 @@ UPWARD_ITEMS = (
     (_l("组织生活与制度落实的督促"), _l("督促“三会一课”、组织生活会、民主评议党员等制度落实，抓好整改。")),
     (_l("党员群众的评价"), _l("作风务实，听取党员群众意见，党员群众对抓党建工作的总体满意程度。")),
 )
+
+# The audit trail (app/security/audit.py): what happened to a record, and the changes shown apart.
+AUDIT_ACTIONS = {"create": _l("新建"), "update": _l("修改"), "delete": _l("删除")}
+AUDIT_HIGHLIGHTS = {"override": _l("调整考评等次"), "confirm": _l("确认考评等次"), "reopen": _l("重新开启批次")}

@@ -7,25 +7,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import BRANCH_CATEGORIES
+from app.models.naming import NameKeyed, name_key_column
 
 
-class Committee(db.Model):
+class Committee(NameKeyed, db.Model):
     """党委: usually one per installation; a city deployment holds many."""
 
     __tablename__ = "zb_committee"
     id = Column(Integer, primary_key=True)
     name = Column(String(120), nullable=False, unique=True)
+    name_key = name_key_column()
     short_name = Column(String(60))
     general_branches = relationship(
-        "GeneralBranch", back_populates="committee", order_by="GeneralBranch.code"
+        "GeneralBranch", back_populates="committee", order_by=lambda: (GeneralBranch.code, GeneralBranch.name_key)
     )
 
     def __str__(self):
         return self.name
 
 
-class GeneralBranch(db.Model):
+class GeneralBranch(NameKeyed, db.Model):
     """党总支 / 院系级党委."""
 
     __tablename__ = "zb_general_branch"
@@ -33,18 +36,20 @@ class GeneralBranch(db.Model):
     id = Column(Integer, primary_key=True)
     code = Column(String(20), nullable=False, default="")
     name = Column(String(120), nullable=False)
+    name_key = name_key_column()
     committee_id = Column(
         Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     committee = relationship("Committee", back_populates="general_branches")
     phone = Column(String(40))
-    branches = relationship("Branch", back_populates="general_branch", order_by="Branch.name")
+    branches = relationship("Branch", back_populates="general_branch",
+                            order_by=lambda: (Branch.code, Branch.name_key))
 
     def __str__(self):
         return self.name
 
 
-class Branch(db.Model):
+class Branch(NameKeyed, Versioned, db.Model):
     """党支部: member counts are derived from the roster (see models/__init__)."""
 
     __tablename__ = "zb_branch"
@@ -52,6 +57,7 @@ class Branch(db.Model):
     id = Column(Integer, primary_key=True)
     code = Column(String(20), nullable=False, default="")
     name = Column(String(120), nullable=False)
+    name_key = name_key_column()
     general_branch_id = Column(
         Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
     )

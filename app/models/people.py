@@ -5,10 +5,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.naming import NameKeyed, name_key_column
+from app.models.versioned import Versioned
+from app.models.org import Branch
 from app.models.choices import CADRE_LEVELS, GENDERS, MEMBER_TYPES, TITLE_RANKS
 
 
-class Member(db.Model):
+class Member(NameKeyed, Versioned, db.Model):
     """党员: one row of a branch roster; the number is unique in its committee."""
 
     __tablename__ = "zb_member"
@@ -16,6 +19,7 @@ class Member(db.Model):
     id = Column(Integer, primary_key=True)
     number = Column(String(40), nullable=False)
     name = Column(String(60), nullable=False)
+    name_key = name_key_column()
     gender = Column(String(1), info={"choices": GENDERS})
     member_type = Column(String(20), nullable=False, default="formal", info={"choices": MEMBER_TYPES})
     joined_on = Column(Date)
@@ -39,7 +43,7 @@ class Member(db.Model):
         return self.committee_id
 
 
-class Secretary(db.Model):
+class Secretary(Versioned, db.Model):
     """支部书记: a member appointed to lead a branch; 新任 is derived from appointed_on."""
 
     __tablename__ = "zb_secretary"
@@ -82,19 +86,20 @@ cadre_branch = Table(
 )
 
 
-class ContactCadre(db.Model):
+class ContactCadre(NameKeyed, db.Model):
     """联系干部 (领导干部联系党支部制度): linked to the branches it contacts."""
 
     __tablename__ = "zb_contact_cadre"
     id = Column(Integer, primary_key=True)
     name = Column(String(60), nullable=False)
+    name_key = name_key_column()
     position = Column(String(120))
     level = Column(String(20), nullable=False, default="gb_committee", info={"choices": CADRE_LEVELS})
     general_branch_id = Column(
         Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     general_branch = relationship("GeneralBranch")
-    branches = relationship("Branch", secondary=cadre_branch, order_by="Branch.name")
+    branches = relationship("Branch", secondary=cadre_branch, order_by=lambda: (Branch.code, Branch.name_key))
     attended_meetings = Column(Integer, nullable=False, default=0)
 
     def __str__(self):

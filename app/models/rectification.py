@@ -6,10 +6,11 @@ from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
+from app.models.versioned import Versioned
 from app.models.choices import RECTIFICATION_STATUSES
 
 
-class Rectification(db.Model):
+class Rectification(Versioned, db.Model):
     """One branch's rectification item for a round."""
 
     __tablename__ = "zb_rectification"

@@ -1,6 +1,7 @@
 """Which organization a login belongs to (ARCHITECTURE.md fact 9: a separate table)."""
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
-from sqlalchemy.orm import relationship
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import backref, relationship
 
 from app.extensions import db
 
@@ -25,6 +26,9 @@ class UserOrg(db.Model):
     committee = relationship("Committee")
     general_branch = relationship("GeneralBranch")
     branch = relationship("Branch")
+    # FAB's user gets `org_link` (its one organization): the operator's user pages read and set
+    # it; a user deleted or unlinked takes its link along.
+    user = relationship(User, backref=backref("org_link", uselist=False, cascade="all, delete-orphan"))
 
     @property
     def org(self):

@@ -25,9 +25,9 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 
 from app.errors import DomainError, Refused
 from app.extensions import db
-from app.models import AssessmentRound
+from app.models import AssessmentRound, AuditLog
 from app.models.labels import COLUMN_LABELS, MODEL_LABELS
-from app.security import rules
+from app.security import audit, rules
 from app.security.scope import UNSCOPED, current_org
 
 PENDING = "zhibu_guard_pending"
@@ -160,9 +160,20 @@ def _state_cond(model):
 
 # -- the unit of work ---------------------------------------------------------------------
 
+def _check_trail(actor, verb):
+    """The audit trail is written by the guard alone: no session path adds, changes or deletes
+    a row of it, the operator's neither; only the system (a restore: any change) may."""
+    system = actor is not None and actor.kind == "system"
+    if system and (verb == "create" or actor.name == rules.AUDIT_RESTORER):
+        return
+    raise RuleViolation(_("审计日志只能查看，不能新建、修改或删除。"))
+
+
 def _check_allowed(model, actor, verb):
     if model in rules.UNRULED or not rules.is_domain_model(model):
         return False
+    if model is AuditLog:
+        _check_trail(actor, verb)
     if model not in rules.RULES:
         raise RuleViolation(_("「%(what)s」不在记录规则表中，不能写入。", what=_noun(model)))
     if actor is None:
@@ -234,12 +245,17 @@ def _before_flush(session, _context, _instances):
                 if actor.kind != "system":
                     _refuse_missing(connection, model, ids, rules.condition(model, actor, verb), _outside(model))
     session.info[PENDING] = (actor, dict(pending))
+    audit.before_flush(session, actor)
 
 
 def _after_flush(session, _context):
     actor, pending = session.info.pop(PENDING, (None, {}))
-    if not pending:
-        return
+    if pending:
+        _check_new_rows(session, actor, pending)
+    audit.after_flush(session, actor)
+
+
+def _check_new_rows(session, actor, pending):
     connection = session.connection()
     for model, todo in pending.items():
         state = _state_cond(model)
@@ -329,6 +345,7 @@ def _guard_bulk(state):
         frozen = result.freeze()
         ids = {row[0] for row in frozen().all()}
         _post_check(connection, model, actor, verb, ids, state_cond)
+        audit.bulk_after(state.session, connection, model, verb, ids, None, actor)
         return frozen()
     ids = _bulk_ids(state.session, model, stmt, params)
     if verb == "write":
@@ -342,10 +359,20 @@ def _guard_bulk(state):
         _refuse_missing(connection, model, ids, state_cond, _closed(model), StateRefused)
     if actor.kind != "system":
         _refuse_missing(connection, model, ids, rules.condition(model, actor, verb), _outside(model))
-    result = state.invoke_statement()
+    before = audit.bulk_before(connection, model, verb, ids, actor)
+    result = state.invoke_statement(statement=_bump_version(model, stmt) if verb == "write" else stmt)
     if verb == "write":
         _post_check(connection, model, actor, verb, ids, state_cond)
+    audit.bulk_after(state.session, connection, model, verb, ids, before, actor)
     return result
+
+
+def _bump_version(model, stmt):
+    """A bulk UPDATE moves the version counter too, so a form read before it is stale after it."""
+    version = inspect(model).version_id_col
+    if version is None or any(getattr(c, "key", c) == version.key for c in (stmt._values or {})):
+        return stmt
+    return stmt.values({version.key: version + 1})
 
 
 def _post_check(connection, model, actor, verb, ids, state_cond):
@@ -365,6 +392,9 @@ def _refuse_raw_writes(state):
         actor = current_org()
         if words and words[0].lower() in _WRITE_WORDS and (actor is None or actor.kind != "system"):
             raise RuleViolation(_("写入须经过记录规则：原始 SQL 写入只允许系统操作。"))
+        if words and words[0].lower() in _WRITE_WORDS and AuditLog.__tablename__ in state.statement.text.lower() \
+                and actor.name != rules.AUDIT_RESTORER:
+            _check_trail(actor, "write")
 
 
 def _do_orm_execute(state):

@@ -43,6 +43,8 @@ PERMISSIONS = {
     "DutyReport":     (RWD,       RWD,            RWD),
     # 联评 results: the committee organizes and exports; a general branch reads its own
     "UpwardReport":   (("read", "write", "export"), R, ()),
+    # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
+    "AuditLog":       (R,         R,              R),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -68,6 +70,7 @@ MENU_OF_RESOURCE = {
     "MemberAppraisal": ("Member appraisals", "Members"),
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
+    "AuditLog": ("Audit trail", "Organization"),
 }
 
 # What every logged-in user may do regardless of role.

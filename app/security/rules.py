@@ -303,8 +303,57 @@ RULES: dict = {
     # A roster import belongs to its uploader's organization; only the uploader confirms it.
     ImportRecord: {role: Rule(read=_import_at_org, create=_import_at_org, write=both(_import_at_org, _own_import))
                    for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
-    # The audit trail is written by the actions that are audited, never changed.
-    AuditLog: {role: Rule(read=nowhere, create=anywhere) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
+    # written by the guard itself, in the transaction of the change it records, never through
+    # the session by anyone; no role (nor the operator, nor the system but for a restore)
+    # changes or deletes a row of it (guard.py refuses). Each row carries the org columns of
+    # the record it audits, so it is read where that record is.
+    AuditLog: {
+        COMMITTEE: Rule(read=at_committee(AuditLog.committee_id)),
+        GENERAL_BRANCH: Rule(read=lambda actor: AuditLog.general_branch_id == actor.general_branch_id),
+        BRANCH: Rule(read=lambda actor: AuditLog.branch_id == actor.branch_id),
+    },
+}
+
+# Not audited: the trail itself; anonymous votes, their codes and the throttle (nothing may
+# link a vote to a time, a person or an address: DOMAIN.md "Ballots"); an import's own
+# bookkeeping row (the rows the import writes are audited, each one).
+AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord})
+# System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
+# assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
+# and, from the score's step, what it said.
+AUDIT_SILENT_ACTORS = frozenset({"ballot"})
+# The system actor that may rewrite the trail: restoring a backup puts every table back.
+AUDIT_RESTORER = "restore"
+
+
+def _up(column, parent, parent_column):
+    """A correlated lookup of the parent row's column (where a row hangs, one step up)."""
+    return select(parent_column).where(parent.c.id == column).scalar_subquery()
+
+
+# Where an audited row hangs, for the org columns of its audit rows: model -> (committee,
+# general branch, branch) SQL expressions over the row (None: derived from the level below).
+AUDIT_ORG = {
+    Committee: (Committee.id, None, None),
+    GeneralBranch: (GeneralBranch.committee_id, GeneralBranch.id, None),
+    Branch: (None, Branch.general_branch_id, Branch.id),
+    Member: (None, None, Member.branch_id),
+    Secretary: (None, None, Secretary.branch_id),
+    SecretaryViolation: (None, None, _up(SecretaryViolation.secretary_id, _SEC, _SEC.c.branch_id)),
+    ContactCadre: (None, ContactCadre.general_branch_id, None),
+    Activity: (None, None, Activity.branch_id),
+    TrainingRecord: (None, None, _up(TrainingRecord.member_id, Member.__table__, Member.__table__.c.branch_id)),
+    Funding: (None, None, Funding.branch_id),
+    StandardItem: (None, None, None),   # published for every committee: the actor's committee
+    AssessmentRound: (AssessmentRound.committee_id, None, None),
+    Assessment: (None, None, Assessment.branch_id),
+    ScoreSheet: (None, None, _up(ScoreSheet.assessment_id, _AS, _AS.c.branch_id)),
+    MemberAppraisal: (None, None, _up(MemberAppraisal.member_id, Member.__table__, Member.__table__.c.branch_id)),
+    DutyReport: (DutyReport.committee_id, DutyReport.general_branch_id, DutyReport.branch_id),
+    BallotCampaign: (BallotCampaign.committee_id, BallotCampaign.target_general_branch_id, BallotCampaign.branch_id),
+    Rectification: (None, None, Rectification.branch_id),
+    RectificationNote: (None, None, _up(RectificationNote.rectification_id, _REC, _REC.c.branch_id)),
 }
 
 # Written only by the operator's commands (accounts) and FAB's security tables: no row rules.
@@ -326,7 +375,6 @@ FROZEN = {
     DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
                            "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
-    AuditLog: frozenset({"user_id", "at", "table_name", "record_id", "field", "old_value", "new_value", "reason"}),
 }
 
 # Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.
@@ -334,6 +382,10 @@ COMPUTED = {
     Assessment: frozenset({"self_score", "member_score", "peer_score", "superior_score", "composite",
                            "computed_grade", "vetoes", "capped", "missing_sources"}),
 }
+# A name's pinyin sort key follows the name on every write (models/naming): whoever may change
+# the name changes the key with it.
+for _named in (Committee, GeneralBranch, Branch, Member, ContactCadre):
+    COMPUTED[_named] = COMPUTED.get(_named, frozenset()) | {"name_key"}
 
 
 def _round_open(round_id_column):

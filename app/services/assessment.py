@@ -12,17 +12,18 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.security.audit import audit_reason
 from app.security.scope import unscoped
 from app.services.tx import commit
 from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
 from app.security.rules import may, sheet_sources
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
+    Activity, Assessment, AssessmentRound, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
     Secretary, SecretaryViolation,
 )
 from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
@@ -274,15 +275,16 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
         code = result.grade.code if result.grade else None
         counts[code] += 1
         updates.append({
-            "id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
+            "_id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
             "mass_satisfaction": figures["mass_satisfaction"],
             "secretary_satisfaction": figures["secretary_satisfaction"],
             "peer_score": m.get("peer"), "superior_score": m.get("superior"),
             "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
             "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
         })
-    if updates:
-        db.session.execute(update(Assessment), updates)
+    if updates:  # one executemany by id (the guard moves each row's version and audits the changed ones)
+        table = Assessment.__table__
+        db.session.execute(table.update().where(table.c.id == bindparam("_id")), updates)
     db.session.commit()
     return counts
 
@@ -388,14 +390,10 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
         raise AssessmentError(_("请选择考评等次。"))
     if not reason:
         raise AssessmentError(_("调整考评等次必须写明理由。"))
-    old = assessment.final_grade
     assessment.override_grade = None if grade_code == assessment.computed_grade else grade_code
     assessment.override_reason = reason if assessment.override_grade else None
-    db.session.add(AuditLog(
-        user_id=user.id, at=datetime.utcnow(), table_name="zb_assessment", record_id=assessment.id,
-        field="final_grade", old_value=old, new_value=grade_code, reason=reason,
-    ))
-    commit()
+    with audit_reason(reason):  # the guard's trail records the change with its reason
+        commit()
 
 
 def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
@@ -433,8 +431,5 @@ def reopen_round(round_: AssessmentRound, reason: str, user) -> None:
     if not reason:
         raise AssessmentError(_("重新开启考评批次必须写明理由。"))
     round_.status = "open"
-    db.session.add(AuditLog(
-        user_id=getattr(user, "id", None), at=datetime.utcnow(), table_name="zb_round", record_id=round_.id,
-        field="status", old_value="closed", new_value="open", reason=reason,
-    ))
-    commit()
+    with audit_reason(reason):  # the guard's trail records the reopening with its reason
+        commit()

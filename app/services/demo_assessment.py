@@ -64,6 +64,7 @@ def load_demo_rounds(committee: Committee, progress=lambda m: None) -> None:
     rng = random.Random(2012)
     initial = AssessmentRound(committee=committee, name=INITIAL, year=2012, kind="initial",
                               opens_on=date(2012, 4, 10), deadline=date(2012, 4, 18), status="open",
+                              rectify_by=date(2012, 9, 30),
                               note="此表4月18日前由各党总支汇总后报送至党委组织部")
     db.session.add(initial)
     db.session.flush()

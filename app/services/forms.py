@@ -79,7 +79,7 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .outerjoin(Assessment, (Assessment.branch_id == Branch.id) & (Assessment.round_id == round_.id))
         .where(scope_clause(Branch, org), GeneralBranch.committee_id == round_.committee_id)
-        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.name)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
     for gb_name, branch_name, code in rows:
@@ -94,7 +94,7 @@ def annex3_rows(round_, org, general_branch=None, rectification_ids=None):
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .where(Rectification.round_id == round_.id, scope_clause(Rectification, org))
         .options(joinedload(Rectification.branch), joinedload(Rectification.contact))
-        .order_by(GeneralBranch.code, Branch.name, Rectification.id)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name(), Rectification.id)
     )
     if general_branch is not None:
         stmt = stmt.where(Branch.general_branch_id == general_branch.id)

@@ -103,7 +103,7 @@ def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
 def terms_due(today: date) -> list:
     """(branch id, name, term end, months left) for branches whose term ends within 6 months or has."""
     rows = db.session.execute(select(Branch.id, Branch.name, Branch.elected_on, Branch.term_years,
-                                     Branch.election_exemption).order_by(Branch.code, Branch.name))
+                                     Branch.election_exemption).order_by(*Branch.by_name()))
     due = []
     for bid, name, elected_on, years, exemption in rows:
         end = term_end(elected_on, years)
@@ -160,7 +160,7 @@ def weak_without_item(round_ids) -> list:
         select(Assessment.round_id, Branch.id, Branch.name, Assessment.final_grade)
         .join(Branch, Branch.id == Assessment.branch_id)
         .where(Assessment.round_id.in_(round_ids), Assessment.final_grade.in_(("C", "D")), ~has_item)
-        .order_by(Branch.code, Branch.name)).all()
+        .order_by(*Branch.by_name())).all()
 
 
 def latest_grades() -> dict:
@@ -188,8 +188,8 @@ def latest_grades() -> dict:
 
 def general_branch_names() -> dict:
     return dict(db.session.execute(select(GeneralBranch.id, GeneralBranch.name)
-                                   .order_by(GeneralBranch.code, GeneralBranch.name)).all())
+                                   .order_by(*GeneralBranch.by_name())).all())
 
 
 def branch_names() -> dict:
-    return dict(db.session.execute(select(Branch.id, Branch.name).order_by(Branch.code, Branch.name)).all())
+    return dict(db.session.execute(select(Branch.id, Branch.name).order_by(*Branch.by_name())).all())

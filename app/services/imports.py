@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models.naming import with_name_key
 from app.imports import (
     APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, AppraisalRow, BranchRow, ImportFileError, MemberRow, RowError,
     export_appraisals, export_branches, export_members, parse_appraisals, parse_branches, parse_members,
@@ -113,7 +114,7 @@ def _member_rows(org: OrgRef):
         .join(Branch, Member.branch_id == Branch.id)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Member, org))
-        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name, Member.number)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name(), Member.number)
         .execution_options(yield_per=5000)
     )
     for r in db.session.execute(stmt):
@@ -127,7 +128,7 @@ def _branch_rows(org: OrgRef):
                Branch.elected_on, Branch.term_years, Branch.note)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Branch, org))
-        .order_by(GeneralBranch.code, GeneralBranch.name, Branch.code, Branch.name)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     for r in db.session.execute(stmt):
         yield r[0], BranchRow(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
@@ -142,7 +143,7 @@ def _appraisal_rows(org: OrgRef):
         .join(Branch, Member.branch_id == Branch.id)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(MemberAppraisal, org))
-        .order_by(MemberAppraisal.year.desc(), GeneralBranch.code, Branch.code, Member.number)
+        .order_by(MemberAppraisal.year.desc(), *GeneralBranch.by_name(), *Branch.by_name(), Member.number)
         .execution_options(yield_per=5000)
     )
     for r in db.session.execute(stmt):
@@ -465,7 +466,7 @@ def _update(model, values) -> None:
     table = model.__table__
     stmt = table.update().where(table.c.id == bindparam("_id"))
     for chunk in _chunks(values):
-        db.session.execute(stmt, chunk)
+        db.session.execute(stmt, with_name_key(chunk))
 
 
 def _status_label(status: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.errors import DomainError
-from app.models import GRADE_LABELS, Assessment, Rectification, RectificationNote, ScoreSheet, StandardItem
+from app.models import GRADE_LABELS, Assessment, AssessmentRound, Rectification, RectificationNote, ScoreSheet, StandardItem
 from app.security.scope import scope_clause
 from app.services.assessment import result_of
 from app.services.forms import official_chinese
@@ -50,7 +50,7 @@ def problems_text(assessment: Assessment) -> str:
 
 
 @official_chinese
-def create_for_weak(round_, org, due_in_days: int = 90) -> int:
+def create_for_weak(round_, org) -> int:
     """推动一般、整顿后进: an item for each branch in scope graded 一般 or 较差 without one yet."""
     have = set(db.session.scalars(select(Rectification.branch_id).where(Rectification.round_id == round_.id)))
     weak = db.session.scalars(
@@ -66,7 +66,7 @@ def create_for_weak(round_, org, due_in_days: int = 90) -> int:
         contacts = _contacts_of(assessment.branch)
         db.session.add(Rectification(
             branch=assessment.branch, round=round_, problems=problems_text(assessment), measures="",
-            due_on=date.today() + timedelta(days=due_in_days), contact=contacts[0] if contacts else None,
+            due_on=default_due_on(round_), contact=contacts[0] if contacts else None,
             status="not_started",
             remark=_("整顿后进") if assessment.final_grade == "D" else _("推动一般"),
         ))
@@ -79,11 +79,26 @@ def _contacts_of(branch):
     from app.models import ContactCadre
 
     return db.session.scalars(select(ContactCadre).where(ContactCadre.branches.any(id=branch.id))
-                              .order_by(ContactCadre.name)).all()
+                              .order_by(*ContactCadre.by_name())).all()
+
+
+def default_due_on(round_) -> date | None:
+    """完成整改时间 by default: the round's 整改完成期限; else the day before its follow-up round
+    (晋位升级 compares against it) opens; else the end of the round's year. Never "today + N"."""
+    if round_ is None:
+        return None
+    if round_.rectify_by:
+        return round_.rectify_by
+    follow_up = db.session.scalar(select(func.min(AssessmentRound.opens_on))
+                                  .where(AssessmentRound.base_round_id == round_.id))
+    return follow_up - timedelta(days=1) if follow_up else date(round_.year, 12, 31)
 
 
 def check_item(item: Rectification) -> None:
-    """The contact person must be linked to the branch; a finished item has its date."""
+    """The contact person must be linked to the branch; a finished item has its date; an item
+    without a due date takes its round's (default_due_on)."""
+    if item.due_on is None:
+        item.due_on = default_due_on(item.round)
     if item.contact is not None and item.branch is not None and item.branch not in item.contact.branches:
         raise RectificationError(_("党支部定点联系人须从联系该党支部的联系干部中选择。"))
     if item.status == "done" and item.completed_on is None:

@@ -13,8 +13,8 @@ from app.security.scope import scope_clause
 
 GRADE_ORDER = {"A": 4, "B": 3, "C": 2, "D": 1}
 SORT_KEYS = {
-    "branch": lambda a: a.branch.name,
-    "category": lambda a: a.branch.category,
+    "branch": lambda a: (a.branch.code, a.branch.name_key),   # the code, then pinyin (models/naming)
+    "category": lambda a: (a.branch.category, a.branch.code, a.branch.name_key),
     "composite": lambda a: (a.composite is None, -(a.composite or 0)),
     "grade": lambda a: -GRADE_ORDER.get(a.final_grade or "", 0),
 }
@@ -59,7 +59,7 @@ def round_report(round_: AssessmentRound, org, sort: str = "branch") -> list[Gro
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .where(Assessment.round_id == round_.id, scope_clause(Assessment, org))
         .options(joinedload(Assessment.branch).joinedload(Branch.general_branch))
-        .order_by(GeneralBranch.code, Branch.name)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     ).all()
     base = {}
     if round_.base_round_id:

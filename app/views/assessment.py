@@ -1,10 +1,13 @@
 """Views and APIs of standards, rounds, assessments and score sheets (thin: rules in services)."""
 from flask import g
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+from wtforms import FloatField, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from app.models import SHEET_SOURCES, Assessment, AssessmentRound, ScoreSheet, StandardItem
+from app.extensions import db
+from app.models import SHEET_SOURCES, Assessment, AssessmentRound, Branch, ScoreSheet, StandardItem
 from app.models.labels import COLUMN_LABELS
 from app.security.rules import sheet_sources
 from app.security.scope import current_org
@@ -28,7 +31,7 @@ class StandardView(ScopedModelView):
     base_order = ("number", "asc")
 
 
-ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "status", "note"]
+ROUND_FIELDS = ["name", "year", "kind", "base_round", "opens_on", "deadline", "rectify_by", "status", "note"]
 
 
 def _round_of_own_committee(item):
@@ -70,6 +73,32 @@ def _source_field():
     return SheetSourceField(COLUMN_LABELS["source"], validators=[DataRequired()])
 
 
+def _open_assessments():
+    """Sheets are entered for the open rounds only (a closed round refuses them anyway)."""
+    return (db.session.query(Assessment).join(AssessmentRound, AssessmentRound.id == Assessment.round_id)
+            .join(Branch, Branch.id == Assessment.branch_id)
+            .filter(AssessmentRound.status == "open")
+            .order_by(AssessmentRound.opens_on.desc(), *Branch.by_name()))
+
+
+def _sheet_fields():
+    """The assessment (of an open round) and the five standards, each named with its 0–20 range."""
+    fields = {
+        "source": _source_field(),
+        "assessment": QuerySelectField(
+            COLUMN_LABELS["assessment"], query_func=_open_assessments, get_pk_func=lambda a: a.id,
+            widget=Select2Widget(), validators=[DataRequired()],
+            description=_l("开放中的考评批次的党支部考评记录。")),
+    }
+    for number in range(1, 6):
+        key = f"s{number}"
+        fields[key] = FloatField(
+            _l("%(n)d. %(title)s（0–20 分）", n=number, title=COLUMN_LABELS[key]),
+            validators=[InputRequired(), NumberRange(min=0, max=20, message=_l("每项得分须在 0 到 20 之间。"))],
+            widget=BS3TextFieldWidget(), render_kw={"type": "number", "min": 0, "max": 20, "step": 0.5})
+    return fields
+
+
 class ScoreSheetView(ScopedModelView):
     model = ScoreSheet
     class_permission_name = "ScoreSheet"
@@ -82,7 +111,7 @@ class ScoreSheetView(ScopedModelView):
     search_columns = ["assessment", "source", "rater", "rater_branch"]
     order_columns = ["source", "rater", "submitted_at"]
     base_order = ("id", "desc")
-    add_form_extra_fields = edit_form_extra_fields = {"source": _source_field()}
+    add_form_extra_fields = edit_form_extra_fields = _sheet_fields()
     write_checks = (_sheet_guard,)
 
 

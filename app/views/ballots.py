@@ -62,7 +62,7 @@ class BallotsView(BaseView):
     def index(self):
         rounds = db.session.scalars(select(AssessmentRound).where(AssessmentRound.status == "open")
                                     .order_by(AssessmentRound.id.desc())).all()
-        branches = db.session.scalars(select(Branch).order_by(Branch.general_branch_id, Branch.code)).all()
+        branches = db.session.scalars(select(Branch).order_by(Branch.general_branch_id, *Branch.by_name())).all()
         return self.render_template(
             "ballots/index.html", campaigns=service.campaigns_in_scope(), rounds=rounds, branches=branches,
             kinds={k: v for k, v in BALLOT_KINDS.items() if k != "upward"}, statuses=CAMPAIGN_STATUSES,

@@ -16,24 +16,29 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, inspect, select
+from sqlalchemy import Boolean, asc, desc, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.sql.util import _deep_deannotate
-from werkzeug.exceptions import BadRequest, Forbidden, HTTPException
-from wtforms import BooleanField, SelectField
+from werkzeug.exceptions import BadRequest, Conflict, Forbidden, HTTPException
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.models import label
-from app.errors import DomainError, Refused
+from app.errors import DomainError, Refused, VersionConflict
 from app.security.guard import RULED, ScopeRefused
 from app.security.scope import current_org, scope_clause
+from app.security.audit import audited
+from app.services.audit_trail import changes_html, record_trail
 from app.services.integrity import check_unique
+from app.services.versions import check_version, conflict_of, versioned
 from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
+from app.models.naming import order_keys
 from app.models.values import check_object as check_values
 from app.views import boundary, openapi
 from app.views.errors import sentence
@@ -73,6 +78,17 @@ class ZhibuInterface(SQLAInterface):
                 self.session.rollback()
                 raise DatabaseException from ex
         return None
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
+                       bypass_many_to_many=False, add_pk=False):
+        """Chinese names sort by pinyin, a code by the code and then pinyin (models/naming),
+        whichever list, REST call or header click asks for it; the id breaks ties."""
+        keys = order_keys(self.obj, order_column) if order_column else None
+        if keys is None:
+            return super().apply_order_by(query, order_column, order_direction, aliases_mapping,
+                                          bypass_many_to_many, add_pk)
+        direction = asc if order_direction == "asc" else desc
+        return query.order_by(*(direction(k) for k in keys), direction(self.obj.id))
 
     def is_unique(self, col_name: str) -> bool:
         try:
@@ -193,6 +209,9 @@ def flush_checked(item, delete: bool = False) -> None:
     except IntegrityError as exc:
         db.session.rollback()
         raise DomainError(_("保存失败：与已有记录冲突，未做任何修改。")) from exc
+    except StaleDataError as exc:   # another write moved the version between our read and write
+        db.session.rollback()
+        raise conflict_of(type(item), getattr(item, "id", None)) from exc
 
 
 def _flush_delete(item) -> None:
@@ -207,6 +226,27 @@ def run_delete_checks(view, item) -> None:
         check(item)
 
 
+class VersionField(HiddenField):
+    """The version the edit form was read at; checked on save (services/versions.py), never
+    written to the row (the counter moves by itself)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "HiddenField"   # FAB's form renders hidden fields by this name
+
+    def populate_obj(self, obj, name):
+        return None
+
+
+def _submitted_version():
+    """The version a web form or an API write was based on (None: the client sent none)."""
+    if not has_request_context():
+        return None
+    if request.is_json:
+        return g.get("zhibu_expected_version") or request.headers.get("If-Match")
+    return request.form.get("version")
+
+
 def plain_value(value):
     """What a page shows for a value: nothing for None, a list of records joined, else itself."""
     if value is None:
@@ -214,6 +254,20 @@ def plain_value(value):
     if isinstance(value, (list, tuple, set)) or type(value).__name__ == "InstrumentedList":
         return "、".join(str(v) for v in value)
     return value
+
+
+def audit_panel(model, pk) -> dict:
+    """What the show page's 变更记录 panel needs: the record's newest changes, a link to all."""
+    from flask import url_for
+
+    from app.models import AuditLog
+
+    def audit_label(row, key):
+        return label(AuditLog.__table__.c[key].info["choices"], getattr(row, key))
+
+    url = url_for("AuditLogView.list", _flt_3_table_name=model.__tablename__, _flt_0_record_id=pk)
+    return {"audit_rows": record_trail(model, pk), "audit_url": url, "audit_changes": changes_html,
+            "audit_label": audit_label}
 
 
 def _yes_no(value) -> str:
@@ -231,6 +285,7 @@ class ScopedModelView(ModelView):
     label_columns = COLUMN_LABELS
     method_permission_name = VIEW_VERBS
     page_size = 20
+    show_template = "zhibu/show.html"   # the record, then its 变更记录 panel
 
     def __init__(self, **kwargs):
         model = self.model
@@ -247,11 +302,20 @@ class ScopedModelView(ModelView):
         fields.update(_boolean_fields(model))
         self.add_form_extra_fields = {**fields, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**fields, **(self.edit_form_extra_fields or {})}
+        if versioned(model) and self.edit_columns:
+            self.edit_form_extra_fields["version"] = VersionField()
+            self.edit_columns = [*self.edit_columns, "version"]
         self.search_form_extra_fields = {
             **{name: _choice_field(model, name, ch, search=True) for name, ch in choices.items()},
             **(self.search_form_extra_fields or {}),
         }
         super().__init__(**kwargs)
+
+    def render_template(self, template, **kwargs):
+        """The show page of an audited record lists its changes (scoped by the rule table)."""
+        if template == self.show_template and "pk" in kwargs and audited(self.model):
+            kwargs.update(audit_panel(self.model, kwargs["pk"]))
+        return super().render_template(template, **kwargs)
 
     # List arguments FAB would pass on unchecked (fact 14): 400, and a capped page size.
     def _list(self, **kwargs):
@@ -266,6 +330,7 @@ class ScopedModelView(ModelView):
         run_write_checks(self, item)
 
     def pre_update(self, item):
+        check_version(item, _submitted_version())
         run_write_checks(self, item)
 
     def pre_delete(self, item):
@@ -371,6 +436,8 @@ class ScopedModelRestApi(ModelRestApi):
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
+        if versioned(self.model) and self.show_columns and "version" not in self.show_columns:
+            self.show_columns = [*self.show_columns, "version"]   # the ETag's value, in the body too
         super().__init__()
 
     @staticmethod
@@ -378,6 +445,9 @@ class ScopedModelRestApi(ModelRestApi):
         """Run checks; a Refused is a 403, any other DomainError a 400, nothing half-saved."""
         try:
             run(item)
+        except VersionConflict as exc:
+            db.session.rollback()
+            raise Conflict(str(exc)) from exc
         except Refused as exc:
             db.session.rollback()
             raise Forbidden(str(exc)) from exc
@@ -389,7 +459,8 @@ class ScopedModelRestApi(ModelRestApi):
         self._as_http(lambda i: (refuse_unknown_related(i), run_write_checks(self, i)), item)
 
     def pre_update(self, item):
-        self._as_http(lambda i: (refuse_unknown_related(i), run_write_checks(self, i)), item)
+        self._as_http(lambda i: (check_version(i, _submitted_version()), refuse_unknown_related(i),
+                                 run_write_checks(self, i)), item)
 
     def pre_delete(self, item):
         self._as_http(lambda i: (run_delete_checks(self, i), _flush_delete(i)), item)
@@ -406,7 +477,19 @@ class ScopedModelRestApi(ModelRestApi):
         return self._as_response(super().post_headless, columns=self.add_columns)
 
     def put_headless(self, pk):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and "version" in body and versioned(self.model):
+            g.zhibu_expected_version = body.pop("version")   # checked in pre_update, not a field to set
         return self._as_response(super().put_headless, pk, columns=self.edit_columns)
+
+    def get_headless(self, pk, **kwargs):
+        """An item with its version as ETag (send it back as If-Match, or as `version`, to write)."""
+        response = super().get_headless(pk, **kwargs)
+        if response.status_code == 200 and versioned(self.model):
+            version = (response.get_json() or {}).get("result", {}).get("version")
+            if version is not None:
+                response.set_etag(str(version))
+        return response
 
     def delete_headless(self, pk):
         return self._as_response(super().delete_headless, pk)

@@ -42,7 +42,7 @@ def branch_choices(org) -> list:
         select(Branch.id, GeneralBranch.name, Branch.name)
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Branch, org))
-        .order_by(GeneralBranch.code, Branch.code, Branch.name)
+        .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     return [(str(bid), f"{gb} / {name}") for bid, gb, name in rows]
 
@@ -52,7 +52,7 @@ def general_branch_choices(org) -> list:
     rows = db.session.execute(
         select(GeneralBranch.id, GeneralBranch.name)
         .where(scope_clause(GeneralBranch, org))
-        .order_by(GeneralBranch.code, GeneralBranch.name)
+        .order_by(*GeneralBranch.by_name())
     )
     return [(str(gid), name) for gid, name in rows]
 

@@ -43,8 +43,8 @@ class DutyReportView(BaseView):
         org = current_org()
         reports = db.session.scalars(select(DutyReport).order_by(DutyReport.year.desc(), DutyReport.id.desc())).all()
         general_branches = [] if org is None or org.kind == "branch" else db.session.scalars(
-            select(GeneralBranch).order_by(GeneralBranch.code)).all()
-        branches = db.session.scalars(select(Branch).order_by(Branch.general_branch_id, Branch.code)).all()
+            select(GeneralBranch).order_by(*GeneralBranch.by_name())).all()
+        branches = db.session.scalars(select(Branch).order_by(Branch.general_branch_id, *Branch.by_name())).all()
         return self.render_template(
             "duty_reports/index.html", reports=reports, general_branches=general_branches, branches=branches,
             error=error, levels=DUTY_LEVELS, label=label, today=date.today().isoformat(),

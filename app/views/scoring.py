@@ -10,6 +10,7 @@ from app.errors import DomainError
 from app.security.scope import current_org
 from app.services import assessment as service
 from app.services.rectification import create_for_weak
+from app.views.base import audit_panel
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
 
 
@@ -34,13 +35,23 @@ def _run(action, target, done, back):
     return redirect(back)
 
 
+class AmbiguousRate(ValueError):
+    """A rate between 0 and 1 without "%": 1 could be 1% or 100%."""
+
+
 def _percent(text):
-    """'82' or '82%' or '0.82' -> 0.82; '' -> None; ValueError otherwise."""
-    text = (text or "").strip().rstrip("%％")
-    if not text:
+    """A satisfaction rate typed as a percentage: '82' or '82%' -> 0.82, '1%' -> 0.01, '0' -> 0,
+    '' -> None. A number in (0, 1] without '%' is ambiguous ('1': 1% or 100%?) and refused."""
+    raw = (text or "").strip()
+    number = raw.rstrip("%％").strip()
+    if not number:
         return None
-    value = float(text)
-    return value / 100 if value > 1 else value
+    value = float(number)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(raw)
+    if number == raw and 0 < value <= 1:
+        raise AmbiguousRate(raw)
+    return value / 100
 
 
 class ScoringView(BaseView):
@@ -92,7 +103,7 @@ class ScoringView(BaseView):
             "scoring/assessment.html", item=item, lines=result.explain(lang), sheets=sheets,
             grade_labels=GRADE_LABELS, sources=SHEET_SOURCES, label=label,
             can_confirm=self._can("confirm"), can_rate=self._can("rate"),
-            balloted=service.balloted_rates(item),
+            balloted=service.balloted_rates(item), **audit_panel(Assessment, item.id),
         )
 
     @expose("/round/<int:round_id>/recompute", methods=["POST"])
@@ -166,6 +177,9 @@ class ScoringView(BaseView):
                 return service.UNCHANGED if name not in request.form else _percent(request.form.get(name))
             try:
                 mass, secretary = typed("mass"), typed("secretary")
+            except AmbiguousRate as exc:
+                raise service.AssessmentError(_(
+                    "「%(value)s」有歧义：满意率请写成百分数并带上 %%，例如 1%% 或 100%%。", value=str(exc))) from exc
             except ValueError as exc:
                 raise service.AssessmentError(_("满意率请填写百分数，例如 85 或 85%。")) from exc
             service.set_rates(item, mass, secretary)

@@ -33,7 +33,7 @@ class UpwardView(BaseView):
         organizer = org is not None and org.kind in ("committee", "all")
         rounds = db.session.scalars(select(AssessmentRound).where(AssessmentRound.status == "open")
                                     .order_by(AssessmentRound.id.desc())).all() if organizer else []
-        general_branches = db.session.scalars(select(GeneralBranch).order_by(GeneralBranch.code)).all() \
+        general_branches = db.session.scalars(select(GeneralBranch).order_by(*GeneralBranch.by_name())).all() \
             if organizer else []
         return self.render_template(
             "ballots/upward.html", results=upward.results(round_id), items=service.upward_items(),

@@ -1,4 +1,5 @@
 """Assessment as its users drive it: sheets by source and role, rates, override, the matrix."""
+import json
 import re
 
 import pytest
@@ -134,8 +135,13 @@ def test_committee_overrides_only_with_a_reason_and_it_is_audited(login_as, db_s
     after = db_session.get(Assessment, target.id)
     assert after.final_grade == wanted and after.override_reason == "支部整改成效显著"
     assert after.confirmed_at is not None
-    log = db_session.scalar(select(AuditLog).where(AuditLog.record_id == target.id))
-    assert log.new_value == wanted and log.reason == "支部整改成效显著"
+    logs = db_session.scalars(select(AuditLog).where(
+        AuditLog.table_name == "zb_assessment", AuditLog.record_id == target.id).order_by(AuditLog.id)).all()
+    overridden, confirmed = [log for log in logs if log.highlight == "override"], \
+        [log for log in logs if log.highlight == "confirm"]
+    assert json.loads(overridden[-1].changes)["override_grade"] == [None, wanted]
+    assert overridden[-1].reason == "支部整改成效显著" and overridden[-1].actor == "committee"
+    assert confirmed and confirmed[-1].reason is None and confirmed[-1].user_id is not None
     page = user.get(url).text
     assert "支部整改成效显著" in page
 
@@ -296,5 +302,48 @@ def test_the_committee_closes_a_round_and_reopens_it_with_a_reason(login_as, api
     db_session.expire_all()
     assert db_session.get(AssessmentRound, round_.id).status == "open"
     audit = db_session.scalar(select(AuditLog).where(AuditLog.table_name == "zb_round",
-                                                    AuditLog.record_id == round_.id))
-    assert audit.reason == "复评材料补交" and (audit.old_value, audit.new_value) == ("closed", "open")
+                                                    AuditLog.record_id == round_.id, AuditLog.highlight == "reopen"))
+    assert audit.reason == "复评材料补交" and json.loads(audit.changes)["status"] == ["closed", "open"]
+    assert audit.highlight == "reopen" and audit.committee_id == round_.committee_id
+
+
+@pytest.mark.parametrize("typed, stored, refused", [
+    ("1", None, "有歧义"), ("0.85", None, "有歧义"), ("1%", 0.01, None), ("100", 1.0, None),
+    ("100%", 1.0, None), ("85.5", 0.855, None), ("0", 0.0, None), ("101", None, "0% 到 100%"),
+    ("nan", None, "百分数"), ("1e400", None, "百分数"),
+])
+def test_rates_are_percentages_and_an_ambiguous_one_is_refused(login_as, db_session, typed, stored, refused):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b02")
+    before = target.secretary_satisfaction
+    user = login_as("gb01")
+    url = f"/scoring/assessment/{target.id}"
+    page = user.post_form(f"{url}/rates", {"secretary": typed}, token_from=url, follow_redirects=True).text
+    db_session.expire_all()
+    after = db_session.get(Assessment, target.id).secretary_satisfaction
+    if refused:
+        assert refused in page and after == before
+    else:
+        assert after == pytest.approx(stored)
+        # the form shows it back as a percentage that saves to the same value
+        shown = user.get(url).text
+        assert f'value="{stored * 100:g}%"' in shown
+
+
+def test_the_sheet_form_offers_open_rounds_and_names_each_standard_with_its_range(login_as, db_session):
+    page = login_as("gb01-b01").get("/scoresheetview/add").text
+    closed = _assessment(db_session, INITIAL, "gb01-b01")
+    open_ = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    select = re.search(r'<select[^>]*name="assessment".*?</select>', page, re.S).group()
+    assert f'value="{open_.id}"' in select and f'value="{closed.id}"' not in select
+    for n, title in enumerate(["支部班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"], 1):
+        assert f"{n}. {title}（0–20 分）" in page
+    assert 'max="20"' in page and "zhibu/zhibu.js" in page and "合计：{n} / 100 分" in page
+
+
+def test_a_sub_score_over_20_is_refused_in_the_form_and_nothing_is_saved(login_as, db_session):
+    target = _assessment(db_session, REASSESSMENT, "gb01-b01")
+    count = len(target.sheets)
+    page = login_as("gb01-b01").post_form("/scoresheetview/add", _sheet(target.id, "self", s3=25))
+    assert page.status_code == 200 and "每项得分须在 0 到 20 之间" in page.text
+    db_session.expire_all()
+    assert len(db_session.get(Assessment, target.id).sheets) == count

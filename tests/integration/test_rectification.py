@@ -68,3 +68,46 @@ def test_api_rectification_scope(api_as, db_session):
     foreign_branch = db_session.scalar(select(Branch.id).where(Branch.code == "gb02-b01"))
     response = api.put(f"/api/v1/rectification/{own}", json={"branch": foreign_branch})
     assert response.status_code == 400
+
+
+def _round_named(session, name):
+    return session.scalar(select(AssessmentRound).where(AssessmentRound.name == name))
+
+
+def test_items_take_their_due_date_from_the_round_not_from_today(login_as, db_session):
+    from app.services.demo_assessment import INITIAL
+
+    initial, again = _round_named(db_session, INITIAL), _round_named(db_session, REASSESSMENT)
+    assert initial.rectify_by == date(2012, 9, 30)
+    # the reassessment has no 整改完成期限: the end of its year
+    user = login_as("gb01")
+    page = f"/scoring/round/{again.id}"
+    user.post_form(f"{page}/rectify", {}, token_from=page)
+    db_session.expire_all()
+    made = db_session.scalars(select(Rectification).where(Rectification.round_id == again.id)).all()
+    assert made and {i.due_on for i in made} == {date(2012, 12, 31)}
+    # set on the round by the committee: items created after it take it
+    committee = login_as("committee")
+    form = {"name": again.name, "year": again.year, "kind": again.kind, "base_round": initial.id,
+            "opens_on": again.opens_on.isoformat(), "deadline": again.deadline.isoformat(),
+            "rectify_by": "2012-12-20", "status": again.status, "note": again.note or ""}
+    assert committee.post_form(f"/roundview/edit/{again.id}", form).status_code == 302
+    branch = db_session.scalar(select(Branch).where(Branch.code == "gb01-b01"))
+    response = user.post_form("/rectificationview/add", {
+        "branch": branch.id, "round": again.id, "problems": "问题", "measures": "措施", "status": "not_started"})
+    assert response.status_code == 302
+    db_session.expire_all()
+    newest = db_session.scalar(select(Rectification).order_by(Rectification.id.desc()))
+    assert newest.due_on == date(2012, 12, 20)
+
+
+def test_without_a_deadline_the_day_before_the_follow_up_round(app):
+    from app.services.rectification import default_due_on
+
+    with app.app_context():
+        from app.extensions import db
+        from app.services.demo_assessment import INITIAL
+
+        stored = db.session.scalar(select(AssessmentRound).where(AssessmentRound.name == INITIAL))
+        asked = AssessmentRound(id=stored.id, year=stored.year, rectify_by=None)  # not in the session
+        assert default_due_on(asked) == date(2012, 10, 9)

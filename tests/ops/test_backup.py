@@ -91,8 +91,12 @@ def test_restore_refuses_a_backup_of_another_schema_version(app, tmp_path):
     backup_file = tmp_path / "old.backup"
     result = cli(app, "backup", "--output", str(backup_file))
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        from app.services.dbstate import code_head
+
+        head = code_head()
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '1d0197b73612'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
         conn.execute(text("DELETE FROM zb_secretary_violation"))
     engine.dispose()
     before = snapshot(url)

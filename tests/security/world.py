@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, MemberAppraisal, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
+    Activity, Assessment, AuditLog, MemberAppraisal, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
     Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord,
 )
 from app.security import rules
@@ -160,12 +160,35 @@ def make_sheet(world, position):
                       rater_branch_id=rater_branch, s1=18, s2=17, s3=16, s4=18, s5=17)
 
 
+def make_audit(world, position):
+    """A trail row like the guard writes for a member at the position (only the system may add one)."""
+    from datetime import datetime
+
+    member = db.session.get(Member, world.id(Member, position))
+    branch = db.session.get(Branch, member.branch_id)
+    return AuditLog(at=datetime.utcnow(), actor="test spare row", action="update", table_name="zb_member",
+                    record_id=member.id, label=str(member), changes='{"unit": ["文学院", "理学院"]}',
+                    committee_id=member.committee_id, general_branch_id=branch.general_branch_id, branch_id=branch.id)
+
+
+def _world_trail(world):
+    """The world's own trail: the rows the guard wrote creating its members and its orgs."""
+    def created(model, pk):
+        return db.session.scalar(select(AuditLog).where(
+            AuditLog.table_name == model.__tablename__, AuditLog.record_id == pk, AuditLog.action == "create"))
+
+    for position in BRANCH_POSITIONS:
+        world.add(AuditLog, position, created(Member, world.id(Member, position)))
+    world.add(AuditLog, "own-general-branch", created(GeneralBranch, world.general_branches["A"]))
+    world.add(AuditLog, "own-committee", created(Committee, world.committees["jia"]))
+
+
 MAKERS = {
     Member: make_member, Secretary: make_secretary, ContactCadre: make_cadre, Activity: make_activity,
     Funding: make_funding, TrainingRecord: make_training, MemberAppraisal: make_appraisal,
     Rectification: make_rectification,
     RectificationNote: make_note, GeneralBranch: make_general_branch, Branch: make_branch,
-    StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet,
+    StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet, AuditLog: make_audit,
 }
 
 
@@ -321,6 +344,7 @@ def build_world(app) -> World:
         db.session.commit()
         closed_round.status = "closed"
         db.session.commit()
+        _world_trail(world)
 
         users = {
             "w-committee": ("committee", jia), "w-gb-a": ("general_branch", orgs["A"]),
@@ -414,6 +438,7 @@ POSITIONS = {
     StandardItem: ("published",),
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
+    AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
     ScoreSheet: ("own-branch-self", "own-branch-superior", "own-branch-peer", "sibling-branch-self",
                  "sibling-branch-superior", "other-general-branch-self", "other-general-branch-superior",
                  "other-committee-self", "other-committee-superior", "closed-round-self", "closed-round-superior"),
