@@ -9,8 +9,26 @@ ZHIBU_BALLOT_LOOKUP_LIMIT / _WINDOW  unknown ballot codes per client address per
 ZHIBU_UPLOAD_DIR     where uploaded 述职 reports are kept, outside the web root
                      (default: uploads/ in the instance folder)
 ZHIBU_REPORT_MAX_BYTES  largest 述职 report file in bytes (default 10 MB)
+ZHIBU_UPLOAD_MAX_BYTES  largest meeting attachment, work plan or summary in bytes (default 10 MB)
+ZHIBU_REDIS_URL      Redis for the job queue (RQ) and the login throttle's counters, shared by every
+                     worker, e.g. redis://127.0.0.1:6379/0; unset: jobs run in a thread of the web
+                     process and each worker counts logins in its memory
+ZHIBU_JOB_QUEUE      RQ queue name (default zhibu; one per deployment sharing a Redis)
+ZHIBU_JOB_DIR        where job inputs and results are kept (default: jobs/ in the instance folder;
+                     shared by the web workers and the RQ worker)
+ZHIBU_JOB_KEEP_DAYS  days a job's result file is kept (default 7)
+ZHIBU_IMPORT_JOB_BYTES  uploads larger than this are checked and imported as background jobs
+                     (default 512 KB)
 ZHIBU_SCORING_JSON   the assessment policy as a JSON object (default: DOMAIN.md's numbers)
+ZHIBU_LOGIN_RATE_LIMIT  login attempts per client address (web and API; default "10 per minute")
+ZHIBU_SESSION_HOURS  a browser login lasts this long (default 8)
+ZHIBU_SECURE_COOKIES 1: the session cookie is sent over HTTPS only (set it behind TLS)
+ZHIBU_LOCKOUT_FAILURES / _SECONDS  consecutive failed logins that lock an account, and for how
+                     long (default 10, 900 seconds); `flask --app app zhibu unlock USER` lifts it
+ZHIBU_HEALTH_JSON    health-check overrides as a JSON object: keys for both profiles at the top,
+                     per profile under "2012" / "later" (app/rules/policy.py lists the keys)
 """
+import datetime
 import json
 import os
 import secrets
@@ -25,9 +43,18 @@ def _secret_key(instance_path: Path) -> str:
         return os.environ["ZHIBU_SECRET_KEY"]
     key_file = instance_path / "secret_key"
     if not key_file.exists():
+        # Several gunicorn workers may start at once: each writes its own candidate, and the
+        # first hard link wins (atomic), so every worker reads the same, complete key.
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        candidate = instance_path / f".secret_key.{os.getpid()}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink(missing_ok=True)
     return key_file.read_text().strip()
 
 
@@ -53,7 +80,8 @@ def build_config(instance_path: str) -> dict:
         "FAB_API_SWAGGER_UI": True,  # the OpenAPI spec at /api/v1/_openapi (fuzzed by the tests)
         "FAB_ADD_SECURITY_API": False,
         "FAB_ADD_MENU_API": False,  # FAB's React menu API: unused here, and no role may call it
-        "FAB_PASSWORD_COMPLEXITY_ENABLED": False,
+        # The password policy (app/rules/passwords.py) on FAB's password forms.
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         # Named here, imported by AppBuilder.init_app, so app.extensions needs no app import.
         "FAB_INDEX_VIEW": "app.index.ZhibuIndexView",
         "FAB_SECURITY_MANAGER_CLASS": "app.security.manager.ZhibuSecurityManager",
@@ -65,6 +93,20 @@ def build_config(instance_path: str) -> dict:
             "en": {"flag": "gb", "name": "English"},
         },
         "WTF_CSRF_ENABLED": True,
+        # Login throttle (FAB 5.3 ships it off, fact 12): per client address, web and API login.
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": os.environ.get("ZHIBU_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("ZHIBU_REDIS_URL") or "memory://",
+        "ZHIBU_REDIS_URL": os.environ.get("ZHIBU_REDIS_URL") or None,
+        # The session cookie: never read by scripts, not sent by other sites' POSTs, HTTPS only
+        # by configuration; a login lasts ZHIBU_SESSION_HOURS (the server-side row says so too).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("ZHIBU_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        "PERMANENT_SESSION_LIFETIME": datetime.timedelta(hours=float(os.environ.get("ZHIBU_SESSION_HOURS", 8))),
+        # Lockout: this many failed logins in a row lock the account for this many seconds.
+        "ZHIBU_LOCKOUT_FAILURES": int(os.environ.get("ZHIBU_LOCKOUT_FAILURES", 10)),
+        "ZHIBU_LOCKOUT_SECONDS": int(os.environ.get("ZHIBU_LOCKOUT_SECONDS", 900)),
         "ZHIBU_REPORT_EMAIL": os.environ.get("ZHIBU_REPORT_EMAIL", "zzb@example.edu.cn"),
         "ZHIBU_PAGE_SIZE": 20,
         # Roster uploads: the largest xlsx accepted (MAX_CONTENT_LENGTH follows, 1 MB above).
@@ -81,5 +123,14 @@ def build_config(instance_path: str) -> dict:
         # 述职 report files: kept outside the web root, served only through the record rules.
         "ZHIBU_UPLOAD_DIR": os.environ.get("ZHIBU_UPLOAD_DIR") or str(instance / "uploads"),
         "ZHIBU_REPORT_MAX_BYTES": int(os.environ.get("ZHIBU_REPORT_MAX_BYTES", 10 * 1024 * 1024)),
+        "ZHIBU_UPLOAD_MAX_BYTES": int(os.environ.get("ZHIBU_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
+        # Background jobs: RQ on Redis when a URL is set, else a thread of the web process.
+        "ZHIBU_JOB_QUEUE": os.environ.get("ZHIBU_JOB_QUEUE") or "zhibu",
+        "ZHIBU_JOB_DIR": os.environ.get("ZHIBU_JOB_DIR") or str(instance / "jobs"),
+        "ZHIBU_IMPORT_JOB_BYTES": int(os.environ.get("ZHIBU_IMPORT_JOB_BYTES", 512 * 1024)),
+        "ZHIBU_JOB_KEEP_DAYS": int(os.environ.get("ZHIBU_JOB_KEEP_DAYS", 7)),
+        "ZHIBU_JOB_TIMEOUT": int(os.environ.get("ZHIBU_JOB_TIMEOUT", 3600)),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
+        # H1–H11 thresholds; a committee picks its profile, e.g. '{"later": {"secretary_hours": 60}}'.
+        "ZHIBU_HEALTH": json.loads(os.environ.get("ZHIBU_HEALTH_JSON", "{}")),
     }

@@ -22,12 +22,18 @@ def main() -> None:
 
         initialize()
         if not args.no_demo:
+            from app.errors import DomainError
             from app.services.demo import load_demo
 
-            report = load_demo(password=args.password, progress=print)
+            try:
+                report = load_demo(password=args.password, progress=print)
+            except DomainError as exc:  # a --password outside the policy: say why, start nothing
+                parser.error(str(exc))
             print(report.accounts_table())
     print(f"\nzhibu: http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port)
+    from app.views.headers import ZhibuRequestHandler
+
+    app.run(host=args.host, port=args.port, request_handler=ZhibuRequestHandler)
 
 
 if __name__ == "__main__":

@@ -54,13 +54,16 @@ def _check_fab_classes(app, appbuilder) -> None:
 
 
 def _register_boundary(app) -> None:
-    """The input boundary (bad ids, values) and the error pages, each registered once."""
+    """The input boundary (bad ids, values), the error pages, the security headers and the
+    API's CSRF check, each registered once."""
     from app.models import values
-    from app.views import boundary, errors
+    from app.views import api_csrf, boundary, errors, headers
 
     values.register()
     boundary.register(app)
     errors.register(app)
+    headers.register(app)
+    api_csrf.register(app)
 
 
 def _behind_proxy(app) -> None:
@@ -80,6 +83,10 @@ def _install_scoring_policy(app) -> None:
 
     app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
     install_hooks()
+    from app.services.health import build_policies
+
+    # the health check's two profiles with ZHIBU_HEALTH's overrides: a bad key stops the app
+    app.extensions["zhibu_health_policies"] = build_policies(app.config.get("ZHIBU_HEALTH"))
 
 
 class _FabNoise:
@@ -102,12 +109,15 @@ def _quiet_fab_noise() -> None:
 
 
 def _install_record_rules() -> None:
-    """The session guard (app/security/guard.py) on every Flask-SQLAlchemy session."""
+    """The session guard (app/security/guard.py) and the listener that ends a user's sessions
+    when the password changes (app/security/sessions.py) on every Flask-SQLAlchemy session."""
     from flask_sqlalchemy.session import Session
 
+    from app.security import sessions
     from app.security.guard import install
 
     install(Session)
+    sessions.install(Session)
 
 
 def _migrations_dir():

@@ -102,6 +102,7 @@ def restore_command(backup_file, yes):
 
 @zhibu_cli.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (default: random, printed).")
+@refusals_exit_1
 def demo_command(password):
     """Load the demo university (idempotent) and print the accounts."""
     from app.services.demo import load_demo
@@ -121,13 +122,27 @@ def demo_command(password):
 @click.option("--last-name", default="")
 def create_user_command(username, password, role, org_name, first_name, last_name):
     """Create a login bound to one organization."""
+    from app.errors import DomainError
     from app.services.accounts import AccountError, create_user
 
     try:
         create_user(username, password, role, org_name, first_name=first_name or username, last_name=last_name)
-    except AccountError as exc:
+    except (AccountError, DomainError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已创建用户 {username} / created user {username}")
+
+
+@zhibu_cli.command("unlock")
+@click.argument("username")
+def unlock_command(username):
+    """Lift the lock that repeated failed logins put on an account."""
+    from app.services.accounts import AccountError, unlock
+
+    try:
+        unlock(username)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已解除用户 {username} 的登录锁定 / unlocked {username}")
 
 
 @zhibu_cli.command("score")
@@ -175,6 +190,16 @@ def export_command(form, round_id, general_branch_id, output):
     with open(output, "wb") as fh:
         fh.write(export.data)
     click.echo(f"{export.filename} -> {output}")
+
+
+@zhibu_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@refusals_exit_1
+def worker_command(burst):
+    """Run background jobs from RQ on ZHIBU_REDIS_URL (imports, exports, recomputes)."""
+    from app.services.jobs import run_worker
+
+    run_worker(burst=burst)
 
 
 ballots_cli = AppGroup("ballots", help="Anonymous ballot campaigns (党员评议, 群众满意度).")
@@ -242,3 +267,33 @@ def current_user_row(username):
     from flask import current_app
 
     return current_app.appbuilder.sm.find_user(username=username)
+
+
+@zhibu_cli.command("health")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year checked.")
+@click.option("--general-branch", "general_branch_id", type=int, default=None, help="Only this general branch.")
+@click.option("--as", "username", default=None,
+              help="Check as this user (their scope); default: the system actor, every committee.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {branch_id, branch, rule, status, evidence}.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day of the check (default: today); what is due by then fails, the rest warns.")
+@refusals_exit_1
+def health_command(year, general_branch_id, username, as_json, as_of):
+    """Health check H1–H11 of every branch in scope (支部体检)."""
+    import json
+
+    from app.extensions import db
+    from app.models import GeneralBranch
+    from app.security.scope import acting_as
+    from app.services.health import health_report
+
+    with acting_as(actor_for(username, "cli")):
+        if general_branch_id is not None and db.session.get(GeneralBranch, general_branch_id) is None:
+            raise click.ClickException(f"找不到党总支 {general_branch_id} / no general branch {general_branch_id}")
+        report = health_report(year, as_of=as_of.date() if as_of else None, general_branch_id=general_branch_id)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=1))
+        return
+    for b in report.branches:
+        line = " ".join(f"{rule}:{b.results[rule].status}" for rule in b.results)
+        click.echo(f"{b.branch_id}\t{b.name}\t{line}")

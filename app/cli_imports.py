@@ -1,4 +1,4 @@
-"""`flask --app app zhibu import members|branches FILE [--dry-run] --as USERNAME`.
+"""`flask --app app zhibu import members|branches|appraisals|trainings FILE [--dry-run] --as USERNAME`.
 
 Runs with the scope and role of USERNAME, through the same service as the web pages, and
 prints the same summary and errors. Exit status: 0 imported (or a clean dry run), 1 errors.
@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(["members", "branches", "appraisals"]))
+@click.argument("kind", type=click.Choice(["members", "branches", "appraisals", "trainings"]))
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; change nothing.")
 @click.option("--as", "username", required=True, help="Import as this user (their organization is the scope).")

@@ -79,12 +79,12 @@ def branch_home(org, today) -> dict:
               for i, _gb, name, due, overdue in home.rectifications_due(today)]
     if not home.meetings_this_month(today).get(org.branch_id):
         todos.append(Todo(_("本月（%(month)s）还没有组织生活记录。", month=today.strftime("%Y-%m")), "warning",
-                          "ActivityView.add", {}, "meeting"))
+                          "MeetingView.add", {}, "meeting"))
     todos += [_term_todo(*t) for t in home.terms_due(today)]
     for _bid, name, hours in home.secretary_hours(today.year):
         if hours < home.SECRETARY_HOURS:
             todos.append(Todo(_("支部书记 %(name)s 本年度培训 %(hours)s 学时，未达 %(target)d 学时。", name=name,
-                                hours=f"{hours:g}", target=home.SECRETARY_HOURS), "info", "TrainingView.list", {},
+                                hours=f"{hours:g}", target=home.SECRETARY_HOURS), "info", "TrainingEventView.list", {},
                               "training"))
     todos += [Todo(_("名册导入「%(file)s」已预检通过，等待确认。", file=name), "info", "RosterImportView.result",
                    {"pk": i}, "import") for i, name in home.pending_imports(org.user_id)]

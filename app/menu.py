@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app.views.assessment import (
     AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
+from app.views.account import AccountApi
 from app.views.audit import AuditLogApi, AuditLogView
 from app.views.appraisals import MemberAppraisalApi, MemberAppraisalView
 from app.views.ballots import BallotVoteView, BallotsView
@@ -12,12 +13,20 @@ from app.views.duty_reports import DutyReportView
 from app.views.upward import UpwardView
 from app.views.imports import RosterImportView
 from app.views.imports import configure as configure_imports
-from app.views.life import ActivityView, FundingView
+from app.views.life import (
+    FundingApi, FundingView, HandbookCheckApi, HandbookCheckView, MeetingApi, MeetingAttendanceApi,
+    MeetingAttendanceView, MeetingGuestApi, MeetingGuestView, MeetingView, TrainingAttendanceApi,
+    TrainingAttendanceView, TrainingEventApi, TrainingEventView,
+)
 from app.views.org import BranchApi, BranchView, CommitteeView, GeneralBranchApi, GeneralBranchView
 from app.views.people import (
-    ContactCadreApi, ContactCadreView, MemberApi, MemberView, SecretaryApi, SecretaryView, TrainingView,
+    ContactCadreApi, ContactCadreView, GeneralBranchCommitteeMemberApi, GeneralBranchCommitteeMemberView, MemberApi,
+    MemberView, SecretaryApi, SecretaryView, SecretaryViolationApi, SecretaryViolationView,
 )
+from app.views.files import BranchDocumentApi, BranchDocumentView, MeetingAttachmentView
 from app.views.forms import FormsView, template_helpers
+from app.views.health import HealthView
+from app.views.jobs import JobsView
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -27,6 +36,7 @@ CATEGORIES = {
     "Contact": (_l("联系干部"), "fa-handshake-o"),
     "Life": (_l("组织生活"), "fa-calendar"),
     "Assessment": (_l("考评定级"), "fa-check-square-o"),
+    "Health": (_l("支部体检"), "fa-heartbeat"),
 }
 
 # (view class, menu name, label, category, icon); names match security/roles.py.
@@ -36,12 +46,16 @@ MENU = [
     (BranchView, "Branches", _l("党支部"), "Organization", "fa-cubes"),
     (MemberView, "Members", _l("党员名册"), "Members", "fa-address-book"),
     (SecretaryView, "Secretaries", _l("支部书记"), "Members", "fa-user-circle"),
+    (SecretaryViolationView, "Secretary violations", _l("书记违纪违法记录"), "Members", "fa-exclamation-triangle"),
     (MemberAppraisalView, "Member appraisals", _l("民主评议党员"), "Members", "fa-thumbs-o-up"),
     (RosterImportView, "Roster import", _l("名册导入导出"), "Members", "fa-exchange"),
     (ContactCadreView, "Contact cadres", _l("联系干部"), "Contact", "fa-handshake-o"),
-    (ActivityView, "Activities", _l("组织生活"), "Life", "fa-calendar-check-o"),
-    (TrainingView, "Trainings", _l("培训记录"), "Life", "fa-graduation-cap"),
+    (GeneralBranchCommitteeMemberView, "General branch committees", _l("党总支委员"), "Contact", "fa-users"),
+    (MeetingView, "Meetings", _l("组织生活"), "Life", "fa-calendar-check-o"),
+    (TrainingEventView, "Trainings", _l("培训"), "Life", "fa-graduation-cap"),
     (FundingView, "Fundings", _l("经费"), "Life", "fa-money"),
+    (BranchDocumentView, "Branch documents", _l("工作计划和总结"), "Life", "fa-file-text-o"),
+    (HandbookCheckView, "Handbook checks", _l("工作手册抽查"), "Life", "fa-check-circle-o"),
     (ScoringView, "Scoring", _l("评分汇总"), "Assessment", "fa-table"),
     (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
     (RectificationView, "Rectifications", _l("整改台账"), "Assessment", "fa-wrench"),
@@ -51,13 +65,17 @@ MENU = [
     (RoundView, "Rounds", _l("考评批次"), "Assessment", "fa-calendar-o"),
     (StandardView, "Standards", _l("考评标准"), "Assessment", "fa-book"),
     (AuditLogView, "Audit trail", _l("变更记录"), "Organization", "fa-history"),
+    (HealthView, "Health check", _l("支部体检"), "Health", "fa-heartbeat"),
 ]
 
 APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
     AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi, AuditLogApi,
+    MeetingApi, MeetingAttendanceApi, MeetingGuestApi, TrainingEventApi, TrainingAttendanceApi, FundingApi,
+    HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
 ]
-NO_MENU = [RectificationNoteView, FormsView, BallotVoteView]
+NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
+           TrainingAttendanceView, MeetingAttachmentView, JobsView]
 
 
 def register(appbuilder) -> None:
@@ -72,5 +90,6 @@ def register(appbuilder) -> None:
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
+    appbuilder.add_api(AccountApi)  # one's own password; no model, no role table row
     template_helpers(current_app._get_current_object())
     configure_imports()

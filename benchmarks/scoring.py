@@ -15,7 +15,7 @@ def build(n: int, url: str):
     """A fresh database holding one committee, N branches, their assessments and sheets."""
     from app import create_app
     from app.extensions import db
-    from app.models import Activity, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, ScoreSheet
+    from app.models import Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Meeting, ScoreSheet
     from app.services.setup import initialize
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -37,9 +37,9 @@ def build(n: int, url: str):
                                  opens_on=date(2012, 4, 10), deadline=date(2012, 4, 18), status="open")
         db.session.add(round_)
         db.session.flush()
-        db.session.execute(Activity.__table__.insert(), [
+        db.session.execute(Meeting.__table__.insert(), [
             {"branch_id": b, "held_on": date(2012, 4, 10) - timedelta(days=rng.randint(1, 420)),
-             "kind": "general_meeting", "title": "支部党员大会", "attendance": 10} for b in branch_ids])
+             "kind": "general_meeting", "title": "支部党员大会", "typed_present": 10} for b in branch_ids])
         db.session.execute(Assessment.__table__.insert(), [
             {"round_id": round_.id, "branch_id": b, "vetoes": "", "capped": False, "missing_sources": "",
              "mass_satisfaction": rng.uniform(0.45, 1.0), "secretary_satisfaction": rng.uniform(0.6, 1.0)}
@@ -59,11 +59,11 @@ def build(n: int, url: str):
 def inputs_of(round_id):
     """The engine inputs the service built, rebuilt from the stored rows."""
     from app.extensions import db
-    from app.models import Activity, Assessment, Branch
+    from app.models import Assessment, Branch, Meeting
     from app.scoring import AssessmentInput
     from sqlalchemy import func, select
 
-    last = dict(db.session.execute(select(Activity.branch_id, func.max(Activity.held_on)).group_by(Activity.branch_id)).all())
+    last = dict(db.session.execute(select(Meeting.branch_id, func.max(Meeting.held_on)).group_by(Meeting.branch_id)).all())
     rows = db.session.execute(select(Assessment, Branch).join(Branch).where(Assessment.round_id == round_id)).all()
     return [AssessmentInput(
         round_date=date(2012, 4, 10), self_score=a.self_score, member_score=a.member_score, peer_score=a.peer_score,

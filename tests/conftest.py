@@ -23,11 +23,11 @@ TEST_OVERRIDES = {
 }
 
 
-def make_app(url: str):
-    """A zhibu app on the given database."""
+def make_app(url: str, overrides: dict | None = None):
+    """A zhibu app on the given database (plus settings a test turns on, e.g. the throttle)."""
     from app import create_app
 
-    return create_app({**TEST_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url})
+    return create_app({**TEST_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url, **(overrides or {})})
 
 
 def _prepare_template(url: str) -> None:
@@ -83,7 +83,9 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    from app.views.headers import ZhibuRequestHandler
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=ZhibuRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -20,12 +20,12 @@ Exports use the template's data-sheet layout, so export -> parse -> plan
 against the same data is all "unchanged".
 """
 from .errors import FILE_ERROR_CODES, ROW_ERROR_CODES, ImportFileError, RowError
-from .plan import Plan, plan_appraisals, plan_branches, plan_members
-from .reader import ParseResult, parse, parse_appraisals, parse_branches, parse_members
-from .spec import (APPRAISAL_SPEC, AppraisalRow, BRANCH_SPEC, CATEGORY, GENDER, MEMBER_SPEC, MEMBER_TYPE, YES_NO, BranchRow,
-                   ColumnSpec, MemberRow, RosterSpec)
+from .plan import Plan, plan_appraisals, plan_branches, plan_members, plan_trainings
+from .reader import ParseResult, parse, parse_appraisals, parse_branches, parse_members, parse_trainings
+from .spec import (APPRAISAL_SPEC, AppraisalRow, BRANCH_SPEC, CATEGORY, GENDER, MEMBER_SPEC, MEMBER_TYPE, TRAINING_SPEC,
+                   YES_NO, BranchRow, ColumnSpec, MemberRow, RosterSpec, TrainingRow)
 from .writer import (appraisal_template, branch_template, export, export_appraisals, export_branches,
-                     export_members, member_template)
+                     export_members, export_trainings, member_template, training_template)
 
 __all__ = [
     "MEMBER_SPEC", "BRANCH_SPEC", "MemberRow", "BranchRow", "RowError", "ImportFileError",
@@ -33,5 +33,6 @@ __all__ = [
     "export_branches", "parse_members", "parse_branches", "plan_members", "plan_branches",
     "parse", "export", "ColumnSpec", "RosterSpec", "GENDER", "MEMBER_TYPE", "CATEGORY", "YES_NO",
     "FILE_ERROR_CODES", "ROW_ERROR_CODES", "APPRAISAL_SPEC", "AppraisalRow", "parse_appraisals",
-    "plan_appraisals", "appraisal_template", "export_appraisals",
+    "plan_appraisals", "appraisal_template", "export_appraisals", "TRAINING_SPEC", "TrainingRow", "parse_trainings",
+    "plan_trainings", "training_template", "export_trainings",
 ]

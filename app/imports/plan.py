@@ -18,7 +18,8 @@ from typing import Collection, Mapping
 from . import errors as E
 from .errors import RowError
 from .reader import ParseResult
-from .spec import APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, AppraisalRow, BranchRow, MemberRow, RosterSpec
+from .spec import (APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, BranchRow, MemberRow,
+                   RosterSpec, TrainingRow)
 from .values import canonical, match_key
 
 
@@ -188,6 +189,67 @@ def plan_appraisals(parsed: ParseResult, existing: Mapping[tuple[str, int], Appr
         row = replace(row, number=number, name=roster_name)
         key = results.get((match_key(number), row.year))
         _diff(APPRAISAL_SPEC, plan, row_no, row, existing[key] if key is not None else None, present)
+    plan.errors = _merge(plan.errors, extra)
+    return plan
+
+
+def event_key(row: TrainingRow) -> tuple:
+    """What makes rows one training event: date, topic, hours, mode and organizer (as matched)."""
+    return (row.held_on, match_key(row.topic), round(float(row.hours), 1), bool(row.online),
+            match_key(row.organizer or ""))
+
+
+def plan_trainings(parsed: ParseResult, credited: Collection[tuple], members: Mapping[str, str],
+                   today=None) -> Plan:
+    """credited: (number, event_key) of the credits the importer reads already. members:
+    number -> name of the members in the importer's scope only (a number outside it is an error
+    that says nothing of whether it exists elsewhere). A row already credited is unchanged;
+    the others are new credits (their events are found or made when the plan is applied)."""
+    _check_rows(parsed, TrainingRow)
+    plan = Plan(errors=list(parsed.errors))
+    numbers = _index(members.keys(), match_key)
+    have = {(match_key(n), k) for n, k in credited}
+    num_col, name_col = TRAINING_SPEC.column("number"), TRAINING_SPEC.column("name")
+    date_col = TRAINING_SPEC.column("held_on")
+    extra: list[RowError] = []
+    seen: dict = {}
+    for row_no, row in parsed.rows:
+        number = numbers.get(match_key(row.number))
+        shown = E.shorten(row.number)
+        first = seen.setdefault((match_key(row.number), event_key(row)), row_no)
+        if first != row_no:
+            extra.append(RowError(
+                row_no, num_col.header_zh, E.DUPLICATE_KEY,
+                f"第 {row_no} 行：学号/工号“{shown}”在同一次培训中与第 {first} 行重复，同一次培训每人只记一次。",
+                f'Row {row_no}: "{shown}" repeats row {first} for the same training event; a member is '
+                "credited once per event."))
+            continue
+        if number is None:
+            extra.append(RowError(
+                row_no, num_col.header_zh, E.UNKNOWN_MEMBER,
+                f"第 {row_no} 行：在您管理的党员中找不到学号/工号“{shown}”。请核对编号。",
+                f'Row {row_no}: the number "{shown}" is not among the members you manage. Check the number.'))
+            continue
+        roster_name = members[number]
+        if row.name and match_key(row.name) != match_key(roster_name):
+            extra.append(RowError(
+                row_no, name_col.header_zh, E.NAME_MISMATCH,
+                f"第 {row_no} 行：学号/工号“{shown}”在名册中的姓名是“{E.shorten(roster_name)}”，"
+                f"与填写的“{E.shorten(row.name)}”不一致。请核对编号和姓名。",
+                f'Row {row_no}: the roster names "{shown}" "{E.shorten(roster_name)}", not '
+                f'"{E.shorten(row.name)}". Check the number and the name.'))
+            continue
+        if today is not None and row.held_on > today:
+            extra.append(RowError(
+                row_no, date_col.header_zh, E.INVALID_DATE,
+                f"第 {row_no} 行：培训日期 {row.held_on.isoformat()} 晚于今天。",
+                f"Row {row_no}: the date {row.held_on.isoformat()} is later than today."))
+            continue
+        row = replace(row, number=number, name=roster_name)
+        if (match_key(number), event_key(row)) in have:
+            plan.unchanged.append((row_no, row))
+        else:
+            plan.new.append((row_no, row))
     plan.errors = _merge(plan.errors, extra)
     return plan
 

@@ -26,7 +26,8 @@ from openpyxl.utils import get_column_letter
 from . import errors as E
 from .container import _corrupt, open_xlsx_zip
 from .errors import ImportFileError, RowError
-from .spec import APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BRANCH_SPEC, MEMBER_SPEC, SPECS, ColumnSpec, RosterSpec
+from .spec import (APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BRANCH_SPEC, MEMBER_SPEC, SPECS, TRAINING_SPEC,
+                   ColumnSpec, RosterSpec)
 from .sheetxml import UNCACHED, ExcelError, iter_sheet
 from .values import EXCEL_ERRORS, WINDOWS_EPOCH, BadValue, _as_text, clean_text, coerce, match_key
 
@@ -64,6 +65,11 @@ def parse_members(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MA
 def parse_appraisals(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
                      max_errors: int = MAX_ERRORS) -> ParseResult:
     return parse(APPRAISAL_SPEC, data, max_bytes=max_bytes, max_rows=max_rows, max_errors=max_errors)
+
+
+def parse_trainings(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
+                    max_errors: int = MAX_ERRORS) -> ParseResult:
+    return parse(TRAINING_SPEC, data, max_bytes=max_bytes, max_rows=max_rows, max_errors=max_errors)
 
 
 def parse_branches(data: bytes, *, max_bytes: int = MAX_BYTES, max_rows: int = MAX_ROWS,
@@ -432,6 +438,14 @@ def _duplicate(spec: RosterSpec, row_no: int, first: int, fields: dict) -> RowEr
                         "每名党员每年只能有一个评议结果。",
                         f'Row {row_no}: the {fields["year"]} result of "{shown}" repeats row {first}; a member '
                         "has one result per year.")
+    if spec.kind == TRAINING_SPEC.kind:
+        col = spec.column("number")
+        shown, topic = E.shorten(fields["number"]), E.shorten(fields["topic"])
+        return RowError(row_no, col.header_zh, E.DUPLICATE_KEY,
+                        f"第 {row_no} 行：学号/工号“{shown}”在 {fields['held_on']}“{topic}”的培训中与第 {first} 行重复，"
+                        "同一次培训每人只记一次。",
+                        f'Row {row_no}: "{shown}" at "{topic}" on {fields["held_on"]} repeats row {first}; a '
+                        "member is credited once per training event.")
     if spec.kind == MEMBER_SPEC.kind:
         col = spec.column("number")
         shown = E.shorten(fields["number"])

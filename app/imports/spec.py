@@ -41,6 +41,20 @@ class BranchRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TrainingRow:
+    """One member credited with one training event. Key: the number and the event (date, topic,
+    hours, mode, organizer)."""
+
+    number: str                      # 学号/工号 of the member (in the importer's scope)
+    name: str | None                 # checked against the roster when given
+    held_on: date
+    topic: str
+    hours: float
+    online: bool
+    organizer: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AppraisalRow:
     """One 民主评议党员 result, as typed in the appraisal sheet. Key: (number, year)."""
 
@@ -98,6 +112,7 @@ DATE = "date"
 ENUM = "enum"
 BOOL = "bool"
 INT = "int"
+DECIMAL = "decimal"    # a number with at most one decimal place (training hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +295,45 @@ APPRAISAL_SPEC = replace(APPRAISAL_SPEC, example_rows=(
     AppraisalRow("T0315", "李四", 2024, "qualified", "会上作了自我批评"),
 ))
 
-SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC, APPRAISAL_SPEC.kind: APPRAISAL_SPEC}
+TRAINING_SPEC = RosterSpec(
+    kind="training",
+    title_zh="培训参加人员",
+    title_en="Training attendees",
+    sheet_zh="培训参加人员",
+    sheet_en="Training attendees",
+    key_fields=("number", "held_on", "topic", "hours", "online", "organizer"),
+    row_type=TrainingRow,
+    columns=(
+        ColumnSpec("number", "学号/工号", "Number", KEY, required=True, max_len=40, width=16,
+                   aliases=("学号", "工号", "学号（工号）", "学工号", "number", "staff/student number"),
+                   help_zh="参加培训的党员的学号或工号，须是您所管理的党员。",
+                   help_en="The attendee's student or staff number; a member you manage."),
+        ColumnSpec("name", "姓名", "Name", TEXT, max_len=60, width=12,
+                   help_zh="可留空；填写时须与名册中的姓名一致（用于核对编号）。",
+                   help_en="May be blank; when given it must match the roster (a check of the number)."),
+        ColumnSpec("held_on", "培训日期", "Date", DATE, required=True, width=12, aliases=("日期", "培训时间"),
+                   help_zh="如 2012-04-18；不能晚于今天。", help_en="e.g. 2012-04-18; not later than today."),
+        ColumnSpec("topic", "培训主题", "Topic", TEXT, required=True, max_len=200, width=30, aliases=("主题",),
+                   help_zh="同一日期、主题、学时、方式和组织单位的行记入同一次培训；同一次培训每人一行。",
+                   help_en="Rows with the same date, topic, hours, mode and organizer are one training event."),
+        ColumnSpec("hours", "学时", "Hours", DECIMAL, required=True, min_value=0, max_value=200, width=8,
+                   help_zh="大于 0、不超过 200，可有一位小数，如 3.5。",
+                   help_en="Above 0 and at most 200, one decimal place allowed, e.g. 3.5."),
+        ColumnSpec("online", "在线学习", "Online", BOOL, choices=YES_NO, default=False, width=10,
+                   aliases=("网络培训", "线上"),
+                   help_zh="是 或 否；留空视为“否”。", help_en="yes or no (是/否); blank means no."),
+        ColumnSpec("organizer", "组织单位", "Organizer", TEXT, max_len=120, width=20, aliases=("主办单位",),
+                   help_zh="可留空。", help_en="May be blank."),
+    ),
+)
+TRAINING_SPEC = replace(TRAINING_SPEC, example_rows=(
+    TrainingRow("2012001", "张三", date(2012, 3, 20), "学习贯彻十七届六中全会精神专题党课", 3.0, False, "计算机学院党委"),
+    TrainingRow("T0315", "李四", date(2012, 3, 22), "北京高校教师党员在线学习平台：科学发展观专题", 2.5, True,
+                "中共北京市委教育工委"),
+))
+
+SPECS = {MEMBER_SPEC.kind: MEMBER_SPEC, BRANCH_SPEC.kind: BRANCH_SPEC, APPRAISAL_SPEC.kind: APPRAISAL_SPEC,
+         TRAINING_SPEC.kind: TRAINING_SPEC}
 
 # Sheets that a template adds beside the data sheet; never imported.
 AUX_SHEETS_ZH = ("说明", "示例")

@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 
 from . import errors as E
-from .spec import BOOL, DATE, ENUM, INT, KEY, NOTE, TEXT, ColumnSpec
+from .spec import BOOL, DATE, DECIMAL, ENUM, INT, KEY, NOTE, TEXT, ColumnSpec
 
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2100, 12, 31)
@@ -283,7 +283,35 @@ def _int(col: ColumnSpec, value, epoch) -> int:
     return n
 
 
-COERCERS = {TEXT: _text, NOTE: _text, KEY: _key, ENUM: _enum, BOOL: _enum, DATE: _date, INT: _int}
+def _decimal(col: ColumnSpec, value, epoch) -> float:
+    """A number above min_value and at most max_value, with at most one decimal place."""
+    shown = _as_text(value)
+    if value is None:
+        return col.default
+    n = None
+    if isinstance(value, bool) or isinstance(value, (date, time, timedelta)):
+        n = None
+    elif isinstance(value, (int, float)):
+        n = float(value)
+    else:
+        s = clean_text(nfkc(shown)).removesuffix("学时").removesuffix("小时").strip()
+        if not s:
+            return col.default
+        if re.fullmatch(r"[+-]?\d+(\.\d+)?", s):
+            n = float(s)
+    lo, hi = col.min_value, col.max_value
+    if n is None or not math.isfinite(n) or round(n, 1) != round(n, 6):
+        raise BadValue(E.INVALID_NUMBER, f"“{E.shorten(shown)}”不是数值，请填写大于 {lo}、不超过 {hi} 的数（可有一位小数）。",
+                       f'"{E.shorten(shown)}" is not a number; give a number above {lo} and at most {hi} '
+                       "(one decimal place allowed).")
+    if not lo < n <= hi:
+        raise BadValue(E.INVALID_NUMBER, f"{n:g} 超出范围，请填写大于 {lo}、不超过 {hi} 的数。",
+                       f"{n:g} is out of range; give a number above {lo} and at most {hi}.")
+    return round(n, 1)
+
+
+COERCERS = {TEXT: _text, NOTE: _text, KEY: _key, ENUM: _enum, BOOL: _enum, DATE: _date, INT: _int,
+            DECIMAL: _decimal}
 
 
 def coerce(col: ColumnSpec, value, epoch: datetime = WINDOWS_EPOCH):
@@ -308,4 +336,6 @@ def canonical(col: ColumnSpec, value):
         return bool(value)
     if col.kind == INT:
         return int(value)
+    if col.kind == DECIMAL:
+        return round(float(value), 1)
     return value

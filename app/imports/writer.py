@@ -24,7 +24,8 @@ from typing import Iterable
 import xlsxwriter
 
 from .reader import MAX_ROWS
-from .spec import (APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, ENUM, INT, MEMBER_SPEC,
+from .spec import (APPRAISAL_SPEC, AUX_SHEETS_EN, AUX_SHEETS_ZH, BOOL, BRANCH_SPEC, DATE, DECIMAL, ENUM, INT,
+                   MEMBER_SPEC, TRAINING_SPEC,
                    NOTE, ColumnSpec, RosterSpec)
 from .values import MAX_DATE, MIN_DATE, clean_note, clean_text
 
@@ -52,6 +53,14 @@ def appraisal_template(lang: str = "zh") -> bytes:
 
 def export_appraisals(rows: Iterable) -> bytes:
     return export(APPRAISAL_SPEC, rows)
+
+
+def training_template(lang: str = "zh") -> bytes:
+    return _template(TRAINING_SPEC, lang)
+
+
+def export_trainings(rows: Iterable) -> bytes:
+    return export(TRAINING_SPEC, rows)
 
 
 def export_members(rows: Iterable) -> bytes:
@@ -86,7 +95,7 @@ class _Formats:
     def for_column(self, col: ColumnSpec):
         if col.kind == DATE:
             return self.date
-        if col.kind == INT:
+        if col.kind in (INT, DECIMAL):
             return self.int
         return self.text
 
@@ -141,6 +150,12 @@ def _validation(col: ColumnSpec, lang: str) -> dict:
                 "error_message": (f"Enter a whole number from {col.min_value} to {col.max_value}."
                                   if lang == "en" else
                                   f"请填写 {col.min_value} 至 {col.max_value} 的整数。")}
+    if col.kind == DECIMAL:
+        return {**common, "validate": "decimal", "criteria": "between",
+                "minimum": col.min_value, "maximum": col.max_value, "error_type": "stop",
+                "error_message": (f"Enter a number above {col.min_value} and at most {col.max_value}."
+                                  if lang == "en" else
+                                  f"请填写大于 {col.min_value}、不超过 {col.max_value} 的数。")}
     if col.max_len:
         return {**common, "validate": "length", "criteria": "<=", "value": col.max_len,
                 "error_type": "warning",
@@ -166,7 +181,7 @@ def _write_row(ws, r: int, spec: RosterSpec, row, fm: _Formats, lang: str = "zh"
                 ws.write_datetime(r, c, value, fm.date)
             else:
                 ws.write_string(r, c, str(value), fm.text)
-        elif kind == INT:
+        elif kind in (INT, DECIMAL):
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(r, c, value, fm.int)
             else:
@@ -186,7 +201,8 @@ def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
     req = [c for c in spec.columns if c.required]
     if lang == "en":
         key = {"member": "the number (学号/工号)",
-               "appraisal": "the pair number + year (学号/工号 + 年度)"}.get(
+               "appraisal": "the pair number + year (学号/工号 + 年度)",
+               "training": "number + the event: date, topic, hours, mode, organizer (学号/工号 + 培训)"}.get(
             spec.kind, "the pair general branch + branch name (所属党总支 + 党支部名称)")
         return [
             f'Fill in the sheet "{spec.sheet_zh}" ({spec.sheet_en} in the English template). Row 1 '
@@ -207,7 +223,8 @@ def _general_notes(spec: RosterSpec, lang: str) -> list[str]:
             "per file.",
             "Errors are reported with the Excel row number and column, e.g. \"Row 5, column D\".",
         ]
-    key = {"member": "学号/工号", "appraisal": "“学号/工号 + 年度”"}.get(spec.kind, "“所属党总支 + 党支部名称”")
+    key = {"member": "学号/工号", "appraisal": "“学号/工号 + 年度”",
+           "training": "“学号/工号 + 培训（日期、主题、学时、方式、组织单位）”"}.get(spec.kind, "“所属党总支 + 党支部名称”")
     return [
         f"请在“{spec.sheet_zh}”工作表中填写。第 1 行为列标题，请勿修改或删除；可以增加其他列（导入时忽略），"
         "列的先后顺序不限。",

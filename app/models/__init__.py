@@ -4,7 +4,7 @@ from sqlalchemy.orm import column_property
 
 from app.extensions import db
 from app.models.choices import (  # noqa: F401
-    ACTIVITY_KINDS, APPRAISAL_RESULTS, BALLOT_KINDS, DUTY_LEVELS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
+    APPRAISAL_RESULTS, HEALTH_PROFILES, HEALTH_STATUSES, DOCUMENT_KINDS, HANDBOOK_RESULTS, MEETING_KINDS, SEMESTER_TERMS, BALLOT_KINDS, DUTY_LEVELS, BRANCH_CATEGORIES, CADRE_LEVELS, CAMPAIGN_STATUSES, GENDERS, GRADE_LABELS,
     MEMBER_TYPES, ORG_KINDS, SATISFACTION_ANSWERS,
     RECTIFICATION_STATUSES, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
@@ -12,19 +12,25 @@ from app.models.appraisals import DutyReport, MemberAppraisal
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
-from app.models.life import Activity, Funding
+from app.models.jobs import Job
+from app.models.life import (
+    BranchDocument, Funding, GeneralBranchCommitteeMember, HandbookCheck, Meeting, MeetingAttachment,
+    MeetingAttendance, MeetingGuest, TrainingAttendance, TrainingEvent, gb_committee_member_branch,
+)
 from app.models.org import Branch, Committee, GeneralBranch
 from app.models.rectification import Rectification, RectificationNote
 from app.models.people import (
-    ContactCadre, Member, Secretary, SecretaryViolation, TrainingRecord, cadre_branch,
+    ContactCadre, Member, Secretary, SecretaryViolation, cadre_branch,
 )
-from app.models.users import UserOrg
+from app.models.users import AccountGuard, LoginSession, UserOrg
 
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "Activity", "Branch", "Committee", "ImportRecord", "ContactCadre", "Funding", "GeneralBranch", "Member",
-    "Secretary", "SecretaryViolation", "TrainingRecord", "UserOrg", "cadre_branch",
+    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "Job", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
+    "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
+    "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",
 ]
 
 
@@ -52,6 +58,23 @@ Branch.secretary_name = column_property(
 )
 
 
+def _guest_meetings(column):
+    """The held meetings a cadre (or 党总支委员) sat in on, read from the guests (列席)."""
+    return column_property(
+        select(func.count(MeetingGuest.id))
+        .join(Meeting, Meeting.id == MeetingGuest.meeting_id)
+        .where(and_(column, Meeting.held_on.is_not(None)))
+        .correlate_except(MeetingGuest, Meeting)
+        .scalar_subquery(),
+        deferred=True,
+    )
+
+
+ContactCadre.attended_meetings = _guest_meetings(MeetingGuest.cadre_id == ContactCadre.id)
+GeneralBranchCommitteeMember.attended_meetings = _guest_meetings(
+    MeetingGuest.committee_member_id == GeneralBranchCommitteeMember.id)
+
+
 @event.listens_for(Member, "before_insert")
 @event.listens_for(Member, "before_update")
 def _member_committee(mapper, connection, member):
@@ -75,3 +98,33 @@ def _audit_table_choices() -> dict:
 
 
 AuditLog.__table__.c.table_name.info["choices"] = _audit_table_choices()
+@event.listens_for(ContactCadre, "before_insert")
+@event.listens_for(ContactCadre, "before_update")
+def _cadre_committee(mapper, connection, cadre):
+    """A general branch's cadre belongs to that general branch's committee."""
+    gb_id = cadre.general_branch.id if cadre.general_branch is not None and cadre.general_branch.id \
+        else cadre.general_branch_id
+    if gb_id is None:
+        if cadre.committee is not None and cadre.committee.id:
+            cadre.committee_id = cadre.committee.id
+        return
+    cadre.committee_id = connection.execute(
+        select(GeneralBranch.committee_id).where(GeneralBranch.id == gb_id)).scalar_one()
+
+
+@event.listens_for(TrainingEvent, "before_insert")
+@event.listens_for(TrainingEvent, "before_update")
+def _training_owner(mapper, connection, event_row):
+    """An event held by a branch carries its general branch and committee; one held by a
+    general branch its committee (so each level's rule is one comparison)."""
+    branch_id = event_row.branch.id if event_row.branch is not None and event_row.branch.id else event_row.branch_id
+    if branch_id is not None:
+        event_row.general_branch_id, event_row.committee_id = connection.execute(
+            select(GeneralBranch.id, GeneralBranch.committee_id)
+            .join(Branch, Branch.general_branch_id == GeneralBranch.id).where(Branch.id == branch_id)).one()
+        return
+    gb_id = event_row.general_branch.id if event_row.general_branch is not None and event_row.general_branch.id \
+        else event_row.general_branch_id
+    if gb_id is not None:
+        event_row.committee_id = connection.execute(
+            select(GeneralBranch.committee_id).where(GeneralBranch.id == gb_id)).scalar_one()

@@ -30,15 +30,26 @@ CADRE_LEVELS = {
     "gb_committee": _l("党总支委员"),
 }
 
-ACTIVITY_KINDS = {
+MEETING_KINDS = {
     "general_meeting": _l("支部党员大会"),
     "committee_meeting": _l("支委会"),
     "group_meeting": _l("党小组会"),
     "party_lecture": _l("党课"),
     "life_meeting": _l("组织生活会"),
     "appraisal": _l("民主评议党员"),
-    "theme_day": _l("主题党日/其他"),
+    "theme_day": _l("主题党日"),
+    "other": _l("其他"),
 }
+
+DOCUMENT_KINDS = {"work_plan": _l("年度工作计划"), "work_summary": _l("年度工作总结")}
+
+SEMESTER_TERMS = {"autumn": _l("秋季学期"), "spring": _l("春季学期")}
+
+HANDBOOK_RESULTS = {"excellent": _l("优秀"), "good": _l("良好"), "pass": _l("合格"), "fail": _l("不合格")}
+
+HEALTH_PROFILES = {"2012": _l("2012年工作方案"), "later": _l("后续全国性规定")}
+
+HEALTH_STATUSES = {"pass": _l("达标"), "warn": _l("提醒"), "fail": _l("未达标"), "n/a": _l("不适用")}
 
 ORG_KINDS = {
     "committee": _l("党委"),

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models.choices import ORG_KINDS
 
-IMPORT_KINDS = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果")}
+IMPORT_KINDS = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果"),
+                "trainings": _l("培训参加人员")}
 IMPORT_STATUSES = {"dry_run": _l("预检（未导入）"), "applied": _l("已导入"), "failed": _l("未导入（有错误）")}
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import relationship
 
 from app.extensions import db
 from app.models.versioned import Versioned
-from app.models.choices import BRANCH_CATEGORIES
+from app.models.choices import BRANCH_CATEGORIES, HEALTH_PROFILES
 from app.models.naming import NameKeyed, name_key_column
 
 
@@ -20,6 +20,10 @@ class Committee(NameKeyed, db.Model):
     name = Column(String(120), nullable=False, unique=True)
     name_key = name_key_column()
     short_name = Column(String(60))
+    # which numbers the health check applies (DOMAIN.md "Rule profiles"): the 2012 plan's
+    # or the later national rules'; every number stays configuration (ZHIBU_HEALTH)
+    health_profile = Column(String(10), nullable=False, default="2012", server_default="2012",
+                            info={"choices": HEALTH_PROFILES})
     general_branches = relationship(
         "GeneralBranch", back_populates="committee", order_by=lambda: (GeneralBranch.code, GeneralBranch.name_key)
     )

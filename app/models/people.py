@@ -1,6 +1,6 @@
-"""The people of a branch: roster, secretaries, contact cadres, training."""
+"""The people of a branch: roster, secretaries and their violations, contact cadres."""
 from sqlalchemy import (
-    Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+    Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
@@ -32,6 +32,8 @@ class Member(NameKeyed, Versioned, db.Model):
     # 民主评议党员 results, newest first (shown on the member's page)
     appraisals = relationship("MemberAppraisal", order_by="MemberAppraisal.year.desc()",
                               viewonly=True)
+    # training events that credit this member (hours per year: app/services/training.py)
+    trainings = relationship("TrainingAttendance", viewonly=True)
 
     def __str__(self):
         return f"{self.name}（{self.number}）"
@@ -73,6 +75,8 @@ class SecretaryViolation(db.Model):
     secretary = relationship("Secretary", back_populates="violations")
     occurred_on = Column(Date, nullable=False)
     description = Column(Text, nullable=False)
+    # 重大违纪违法: only a major one vetoes the branch's grade (V1)
+    major = Column(Boolean, nullable=False, default=False)
 
     def __str__(self):
         return f"{self.occurred_on} {self.description}"
@@ -87,7 +91,11 @@ cadre_branch = Table(
 
 
 class ContactCadre(NameKeyed, db.Model):
-    """联系干部 (领导干部联系党支部制度): linked to the branches it contacts."""
+    """联系干部 (领导干部联系党支部制度): linked to the branches it contacts.
+
+    It belongs to the committee itself (校领导, 机关干部: general branch empty) or to a general
+    branch; its attendance at those branches' organizational life is read from the meetings'
+    guests (列席), never typed."""
 
     __tablename__ = "zb_contact_cadre"
     id = Column(Integer, primary_key=True)
@@ -95,29 +103,14 @@ class ContactCadre(NameKeyed, db.Model):
     name_key = name_key_column()
     position = Column(String(120))
     level = Column(String(20), nullable=False, default="gb_committee", info={"choices": CADRE_LEVELS})
+    # kept equal to the general branch's committee (a flush hook) when a general branch is set
+    committee_id = Column(Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True)
+    committee = relationship("Committee")
     general_branch_id = Column(
-        Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=False, index=True
+        Integer, ForeignKey("zb_general_branch.id", ondelete="RESTRICT"), nullable=True, index=True
     )
     general_branch = relationship("GeneralBranch")
     branches = relationship("Branch", secondary=cadre_branch, order_by=lambda: (Branch.code, Branch.name_key))
-    attended_meetings = Column(Integer, nullable=False, default=0)
 
     def __str__(self):
         return self.name
-
-
-class TrainingRecord(db.Model):
-    """培训记录: hours of training a member took on a day."""
-
-    __tablename__ = "zb_training"
-    id = Column(Integer, primary_key=True)
-    member_id = Column(Integer, ForeignKey("zb_member.id", ondelete="CASCADE"), nullable=False, index=True)
-    member = relationship("Member")
-    held_on = Column(Date, nullable=False)
-    hours = Column(Float, nullable=False)
-    online = Column(Boolean, nullable=False, default=False)
-    topic = Column(String(200), nullable=False)
-    organizer = Column(String(120))
-
-    def __str__(self):
-        return self.topic

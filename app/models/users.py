@@ -1,5 +1,5 @@
 """Which organization a login belongs to (ARCHITECTURE.md fact 9: a separate table)."""
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import backref, relationship
 
@@ -34,3 +34,33 @@ class UserOrg(db.Model):
     def org(self):
         """The organization object itself."""
         return self.committee or self.general_branch or self.branch
+
+
+class AccountGuard(db.Model):
+    """A login's protection state: consecutive failed logins and the lock they set.
+
+    One row per user, made at the first failed login; kept in the database (not in a worker's
+    memory) so every gunicorn worker counts the same failures.
+    """
+
+    __tablename__ = "zb_account_guard"
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime)  # UTC, naive; None or past: not locked
+    # Raised by a password change, a reset or a deactivation; every JWT carries the version it
+    # was issued under (claim "sv") and is refused once it differs.
+    session_version = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class LoginSession(db.Model):
+    """One browser login: the hash of the random id in its (signed) session cookie.
+
+    The row is the session's life: logout deletes it (a copied cookie no longer works), a
+    password change or deactivation deletes every row of the user; it ends at expires_at.
+    """
+
+    __tablename__ = "zb_login_session"
+    id = Column(String(64), primary_key=True)  # sha256 hex of the cookie's session id
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False)  # UTC, naive
+    expires_at = Column(DateTime, nullable=False)

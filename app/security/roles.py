@@ -24,9 +24,14 @@ PERMISSIONS = {
     "RosterImport":   (RW,        RW,             RW),    # upload/confirm; the roster needs write too
     "Secretary":      (RWD,       RWD,            R),
     "ContactCadre":   (RWD,       RWD,            R),
-    "Activity":       (RWD,       RWD,            RWD),
-    "Training":       (RWD,       RWD,            RWD),
+    "Meeting":        (RWD,       RWD,            RWD),   # meetings, their attendance, guests and files
+    "Training":       (RWD,       RWD,            RWD),   # events and the members they credit
     "Funding":        (RWD,       RWD,            R),
+    # 违纪违法 (V1's input) and 党总支委员 are kept above the branch
+    "SecretaryViolation": (RWD,   RWD,            R),
+    "GBCommittee":    (RWD,       RWD,            R),
+    "Document":       (RWD,       RWD,            RWD),   # a branch's annual work plan and summary
+    "HandbookCheck":  (RWD,       RWD,            R),     # the branch checked reads it
     "Standard":       (RWD,       R,              R),
     "Round":          (RWD,       R,              R),
     "Assessment":     (R,         R,              R),
@@ -43,8 +48,12 @@ PERMISSIONS = {
     "DutyReport":     (RWD,       RWD,            RWD),
     # 联评 results: the committee organizes and exports; a general branch reads its own
     "UpwardReport":   (("read", "write", "export"), R, ()),
+    # background jobs: each user follows and downloads its own (which rows: rules.py)
+    "Jobs":           (R,         R,              R),
     # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
     "AuditLog":       (R,         R,              R),
+    # 支部体检 H1–H11: every level reads its own scope's results (the rules scope the records)
+    "Health":         (R,         R,              R),
 }
 
 # Menu entries (by menu name) each role sees; a menu is shown only with its view.
@@ -56,9 +65,13 @@ MENU_OF_RESOURCE = {
     "RosterImport": ("Roster import", "Members"),
     "Secretary": ("Secretaries", "Members"),
     "ContactCadre": ("Contact cadres", "Contact"),
-    "Activity": ("Activities", "Life"),
+    "Meeting": ("Meetings", "Life"),
     "Training": ("Trainings", "Life"),
     "Funding": ("Fundings", "Life"),
+    "SecretaryViolation": ("Secretary violations", "Members"),
+    "GBCommittee": ("General branch committees", "Contact"),
+    "Document": ("Branch documents", "Life"),
+    "HandbookCheck": ("Handbook checks", "Life"),
     "Standard": ("Standards", "Assessment"),
     "Round": ("Rounds", "Assessment"),
     "Assessment": (),
@@ -70,7 +83,9 @@ MENU_OF_RESOURCE = {
     "MemberAppraisal": ("Member appraisals", "Members"),
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
+    "Jobs": (),
     "AuditLog": ("Audit trail", "Organization"),
+    "Health": ("Health check", "Health"),
 }
 
 # What every logged-in user may do regardless of role.

@@ -17,14 +17,17 @@ from dataclasses import dataclass
 from sqlalchemy import and_, false, or_, select, true
 
 from app.models import (
-    Activity, Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
-    ImportRecord, Member, MemberAppraisal, Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation,
-    StandardItem, TrainingRecord, UserOrg,
+    Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, BranchDocument,
+    Committee, ContactCadre, DutyReport, Funding, GeneralBranch, GeneralBranchCommitteeMember, HandbookCheck,
+    ImportRecord, Job, Meeting, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
+    UserOrg, cadre_branch, AccountGuard, LoginSession,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
 
-_BR, _GB, _SEC, _AS, _RD, _REC, _CAMP = (m.__table__ for m in (
-    Branch, GeneralBranch, Secretary, Assessment, AssessmentRound, Rectification, BallotCampaign))
+_BR, _GB, _SEC, _AS, _RD, _REC, _CAMP, _MEET, _TEV, _MEM = (m.__table__ for m in (
+    Branch, GeneralBranch, Secretary, Assessment, AssessmentRound, Rectification, BallotCampaign, Meeting,
+    TrainingEvent, Member))
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,48 @@ def _cadre_of_branch(actor):
     return ContactCadre.branches.any(Branch.id == actor.branch_id)
 
 
+def _cadre_own(actor):
+    """A general branch's own cadres; the committee's: all of its committee (校领导 included)."""
+    if actor.kind == "committee":
+        return ContactCadre.committee_id == actor.committee_id
+    return ContactCadre.general_branch_id == actor.general_branch_id
+
+
+def _cadre_gb_read(actor):
+    """Its own cadres, and any cadre (a 校领导, another school's) linked to one of its branches:
+    the contact person of its branches' rectification items."""
+    linked = select(cadre_branch.c.cadre_id).where(cadre_branch.c.branch_id.in_(branch_ids(actor)))
+    return or_(_cadre_own(actor), ContactCadre.id.in_(linked))
+
+
+def _held_by(table):
+    """Training events the actor's organization holds (a general branch: its branches' too)."""
+    def cond(actor):
+        if actor.kind == "committee":
+            return table.c.committee_id == actor.committee_id
+        if actor.kind == "general_branch":
+            return table.c.general_branch_id == actor.general_branch_id
+        return table.c.branch_id == actor.branch_id
+    return cond
+
+
+_training_own = _held_by(TrainingEvent.__table__)
+
+
+def _training_read(actor):
+    """Its own events, those held above it (its general branch's, its committee's), and any
+    event one of its members attended (so a branch sees where its members' hours come from)."""
+    if actor.kind == "committee":
+        return _training_own(actor)
+    t = TrainingEvent.__table__
+    above = and_(t.c.branch_id.is_(None), or_(
+        t.c.general_branch_id == actor.general_branch_id,
+        and_(t.c.general_branch_id.is_(None), t.c.committee_id == actor.committee_id)))
+    attended = select(TrainingAttendance.__table__.c.event_id).where(
+        TrainingAttendance.__table__.c.member_id.in_(select(_MEM.c.id).where(at_branch(_MEM.c.branch_id)(actor))))
+    return or_(_training_own(actor), above, t.c.id.in_(attended))
+
+
 def _own_import(actor):
     return ImportRecord.user_id == actor.user_id
 
@@ -146,6 +191,14 @@ def _import_at_org(actor):
     if actor.kind == "general_branch":
         return ImportRecord.general_branch_id == actor.general_branch_id
     return ImportRecord.branch_id == actor.branch_id
+
+
+def _own_job(actor):
+    """The actor's own job, started for the organization the actor still belongs to."""
+    org = {"committee": Job.committee_id == actor.committee_id,
+           "general_branch": Job.general_branch_id == actor.general_branch_id,
+           "branch": Job.branch_id == actor.branch_id}[actor.kind]
+    return and_(Job.owner_id == actor.user_id, Job.org_kind == actor.kind, org)
 
 
 _sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
@@ -171,7 +224,12 @@ _violation_at = via(SecretaryViolation.secretary_id, _SEC.c.id, at_branch(_SEC.c
 _member_at = {COMMITTEE: members_of_committee, GENERAL_BRANCH: at_branch(Member.branch_id),
               BRANCH: at_branch(Member.branch_id)}
 _appraisal_at = via(MemberAppraisal.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
-_training_at = via(TrainingRecord.member_id, Member.__table__.c.id, at_branch(Member.__table__.c.branch_id))
+_meeting_part = {model: via(model.meeting_id, _MEET.c.id, at_branch(_MEET.c.branch_id))
+                 for model in (MeetingAttendance, MeetingGuest, MeetingAttachment)}
+_attendee_at = via(TrainingAttendance.member_id, _MEM.c.id, at_branch(_MEM.c.branch_id))
+_attendance_event_own = via(TrainingAttendance.event_id, _TEV.c.id, _held_by(_TEV))
+_attendance_write = both(_attendance_event_own, _attendee_at)
+_attendance_read = lambda actor: or_(_attendee_at(actor), _attendance_event_own(actor))  # noqa: E731
 
 RATES = ("mass_satisfaction", "secretary_satisfaction")
 GRADING = ("override_grade", "override_reason", "confirmed_by_id", "confirmed_at")
@@ -214,13 +272,46 @@ RULES: dict = {
     SecretaryViolation: {
         COMMITTEE: crud(_violation_at), GENERAL_BRANCH: crud(_violation_at), BRANCH: Rule(read=_violation_at),
     },
+    # Contact cadres: the committee keeps all of its committee's, its own (校领导, 机关干部) among
+    # them; a general branch keeps its own and reads every cadre linked to its branches (the
+    # contact person of a rectification item is any cadre linked to that branch); a branch
+    # reads the cadres that contact it.
     ContactCadre: {
-        COMMITTEE: crud(at_general_branch(ContactCadre.general_branch_id)),
-        GENERAL_BRANCH: crud(at_general_branch(ContactCadre.general_branch_id)),
+        COMMITTEE: crud(_cadre_own),
+        GENERAL_BRANCH: Rule(read=_cadre_gb_read, create=_cadre_own, write=_cadre_own, delete=_cadre_own),
         BRANCH: Rule(read=_cadre_of_branch),
     },
-    Activity: {role: crud(at_branch(Activity.branch_id)) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
-    TrainingRecord: {role: crud(_training_at) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # 党总支委员 (五、(二)): the committee and the general branch keep a general branch's
+    # committee; its branches read it (a 委员 may sit in on their meetings as a guest).
+    GeneralBranchCommitteeMember: {
+        COMMITTEE: crud(at_general_branch(GeneralBranchCommitteeMember.general_branch_id)),
+        GENERAL_BRANCH: crud(at_general_branch(GeneralBranchCommitteeMember.general_branch_id)),
+        BRANCH: Rule(read=at_general_branch(GeneralBranchCommitteeMember.general_branch_id)),
+    },
+    # Meetings (三会一课) and what hangs on them (attendance, guests, files): the branch keeps its
+    # own, the general branch and the committee all below them (DOMAIN.md: all / all under
+    # itself / its own).
+    Meeting: {role: crud(at_branch(Meeting.branch_id)) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    MeetingAttendance: {role: crud(_meeting_part[MeetingAttendance]) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    MeetingGuest: {role: crud(_meeting_part[MeetingGuest]) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    MeetingAttachment: {role: crud(_meeting_part[MeetingAttachment]) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # Training events belong to the organization that holds them: each level keeps its own
+    # (a general branch its branches' too) and reads those held above it and those its members
+    # attended. An attendee is credited by the holder, for a member in the holder's scope; a
+    # branch reads its own members' credits.
+    TrainingEvent: {role: Rule(read=_training_read, create=_training_own, write=_training_own, delete=_training_own)
+                    for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    TrainingAttendance: {role: Rule(read=_attendance_read, create=_attendance_write, write=_attendance_write,
+                                    delete=_attendance_write) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A branch's annual work plan and summary: the branch files its own; the levels above all below them.
+    BranchDocument: {role: crud(at_branch(BranchDocument.branch_id)) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # 抽查党支部工作手册: the checkers (general branch, committee) record it; the branch checked reads it.
+    HandbookCheck: {
+        COMMITTEE: crud(at_branch(HandbookCheck.branch_id)),
+        GENERAL_BRANCH: crud(at_branch(HandbookCheck.branch_id)),
+        BRANCH: Rule(read=at_branch(HandbookCheck.branch_id)),
+    },
+    # Funds are allocated from above: the branch reads its own.
     Funding: {
         COMMITTEE: crud(at_branch(Funding.branch_id)),
         GENERAL_BRANCH: crud(at_branch(Funding.branch_id)),
@@ -303,6 +394,10 @@ RULES: dict = {
     # A roster import belongs to its uploader's organization; only the uploader confirms it.
     ImportRecord: {role: Rule(read=_import_at_org, create=_import_at_org, write=both(_import_at_org, _own_import))
                    for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A background job is its owner's alone (it may hold a committee-wide export): the owner
+    # starts it and reads it; only the job runner (system actor "jobs") writes its state and
+    # result, and nobody deletes one from the web.
+    Job: {role: Rule(read=_own_job, create=_own_job) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
     # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
     # written by the guard itself, in the transaction of the change it records, never through
     # the session by anyone; no role (nor the operator, nor the system but for a restore)
@@ -317,14 +412,18 @@ RULES: dict = {
 
 # Not audited: the trail itself; anonymous votes, their codes and the throttle (nothing may
 # link a vote to a time, a person or an address: DOMAIN.md "Ballots"); an import's own
-# bookkeeping row (the rows the import writes are audited, each one).
-AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord})
+# bookkeeping row (the rows the import writes are audited, each one); a background job's
+# state and progress (what the job writes, as its owner, is audited like any other write).
+AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord, Job})
 # System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
 # assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
 # and, from the score's step, what it said.
 AUDIT_SILENT_ACTORS = frozenset({"ballot"})
 # The system actor that may rewrite the trail: restoring a backup puts every table back.
 AUDIT_RESTORER = "restore"
+
+
+_MEET = Meeting.__table__
 
 
 def _up(column, parent, parent_column):
@@ -341,10 +440,17 @@ AUDIT_ORG = {
     Member: (None, None, Member.branch_id),
     Secretary: (None, None, Secretary.branch_id),
     SecretaryViolation: (None, None, _up(SecretaryViolation.secretary_id, _SEC, _SEC.c.branch_id)),
-    ContactCadre: (None, ContactCadre.general_branch_id, None),
-    Activity: (None, None, Activity.branch_id),
-    TrainingRecord: (None, None, _up(TrainingRecord.member_id, Member.__table__, Member.__table__.c.branch_id)),
+    ContactCadre: (ContactCadre.committee_id, ContactCadre.general_branch_id, None),
+    GeneralBranchCommitteeMember: (None, GeneralBranchCommitteeMember.general_branch_id, None),
+    Meeting: (None, None, Meeting.branch_id),
+    MeetingAttendance: (None, None, _up(MeetingAttendance.meeting_id, _MEET, _MEET.c.branch_id)),
+    MeetingGuest: (None, None, _up(MeetingGuest.meeting_id, _MEET, _MEET.c.branch_id)),
+    MeetingAttachment: (None, None, _up(MeetingAttachment.meeting_id, _MEET, _MEET.c.branch_id)),
+    TrainingEvent: (TrainingEvent.committee_id, TrainingEvent.general_branch_id, TrainingEvent.branch_id),
+    TrainingAttendance: (None, None, _up(TrainingAttendance.member_id, Member.__table__, Member.__table__.c.branch_id)),
     Funding: (None, None, Funding.branch_id),
+    BranchDocument: (None, None, BranchDocument.branch_id),
+    HandbookCheck: (None, None, HandbookCheck.branch_id),
     StandardItem: (None, None, None),   # published for every committee: the actor's committee
     AssessmentRound: (AssessmentRound.committee_id, None, None),
     Assessment: (None, None, Assessment.branch_id),
@@ -357,7 +463,10 @@ AUDIT_ORG = {
 }
 
 # Written only by the operator's commands (accounts) and FAB's security tables: no row rules.
-UNRULED = {UserOrg}
+# AccountGuard and LoginSession are the login machinery's own bookkeeping (failed logins,
+# locks, session versions, browser sessions), written while logging in or out and read by no
+# view: no role's rule applies to them.
+UNRULED = {UserOrg, AccountGuard, LoginSession}
 
 # Fields fixed once a row exists, whoever asks.
 FROZEN = {
@@ -372,9 +481,21 @@ FROZEN = {
                                "min_turnout", "opened_on", "opened_by_id"}),
     BallotCode: frozenset({"campaign_id", "digest"}),
     MemberAppraisal: frozenset({"member_id"}),
+    MeetingAttendance: frozenset({"meeting_id", "member_id"}),
+    MeetingGuest: frozenset({"meeting_id"}),
+    MeetingAttachment: frozenset({"meeting_id", "file_name", "stored_name", "content_type", "file_size", "file_sha256",
+                                  "uploaded_by_id", "uploaded_at"}),
+    TrainingAttendance: frozenset({"event_id"}),
+    BranchDocument: frozenset({"branch_id", "file_name", "stored_name", "content_type", "file_size", "file_sha256",
+                               "uploaded_by_id", "uploaded_at"}),
+    # the holder of an event, and a cadre's committee, are fixed (another holder records its own)
+    TrainingEvent: frozenset({"committee_id", "general_branch_id", "branch_id"}),
+    ContactCadre: frozenset({"committee_id"}),
     DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
                            "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
+    Job: frozenset({"kind", "params", "owner_id", "org_kind", "committee_id", "general_branch_id", "branch_id",
+                    "lang", "created_at"}),
 }
 
 # Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.

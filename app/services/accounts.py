@@ -2,6 +2,7 @@
 from flask import current_app
 
 from app.extensions import db
+from app.security.passwords import check_password_policy
 from app.security.orgs import AccountError, find_org, org_link_for, resolve_org  # noqa: F401 (the services' API)
 
 
@@ -40,4 +41,16 @@ def create_user(username, password, role, org_name, first_name=None, last_name="
     org = resolve_org(role, org_name)
     if current_app.appbuilder.sm.find_user(username=username) is not None:
         raise AccountError(f"用户名 {username} 已存在。 / User {username} already exists.")
+    check_password_policy(password)
     return ensure_user(username, password, role, org, first_name=first_name, last_name=last_name)
+
+
+def unlock(username: str):
+    """Lift a login lock (and the count of failed logins) of one account; returns the user."""
+    from app.security import logins
+
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise AccountError(f"找不到用户 {username}。 / Unknown user {username}.")
+    logins.clear_failures(user.id)
+    return user

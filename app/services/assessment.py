@@ -23,7 +23,7 @@ from app.errors import DomainError, Refused
 from app.models.choices import SHEET_SOURCES
 from app.security.rules import may, sheet_sources
 from app.models import (
-    Activity, Assessment, AssessmentRound, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
+    Assessment, AssessmentRound, Meeting, Ballot, BallotCampaign, Branch, GeneralBranch, ScoreSheet,
     Secretary, SecretaryViolation,
 )
 from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
@@ -62,7 +62,7 @@ def _violations(branch_ids) -> dict:
     rows = db.session.execute(unscoped(
         select(Secretary.branch_id, SecretaryViolation.occurred_on)
         .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
-        .where(Secretary.branch_id.in_(branch_ids))
+        .where(Secretary.branch_id.in_(branch_ids), SecretaryViolation.major.is_(True))
     ))
     found = defaultdict(list)
     for branch_id, day in rows:
@@ -72,9 +72,9 @@ def _violations(branch_ids) -> dict:
 
 def _last_activity(branch_ids, on_or_before) -> dict:
     rows = db.session.execute(unscoped(
-        select(Activity.branch_id, func.max(Activity.held_on))
-        .where(Activity.branch_id.in_(branch_ids), Activity.held_on <= on_or_before)
-        .group_by(Activity.branch_id)
+        select(Meeting.branch_id, func.max(Meeting.held_on))
+        .where(Meeting.branch_id.in_(branch_ids), Meeting.held_on <= on_or_before)
+        .group_by(Meeting.branch_id)
     ))
     return dict(rows.all())
 
@@ -396,12 +396,19 @@ def override(assessment: Assessment, grade_code: str, reason: str, user) -> None
         commit()
 
 
-def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
-    """Create missing assessments and recompute the whole round; returns the grade counts.
+def check_recompute(round_: AssessmentRound, actor) -> None:
+    """Raise unless the actor may recompute this round now (the page asks before queueing it).
 
     A whole round is recomputed by whoever runs the round (the rule table: who writes rounds)."""
     if actor is not None and not may(AssessmentRound, actor, "write"):
         raise RecomputeRefused(_("只有组织考评的党委可以重新计算整个考评批次。"))
+    if round_.status == "closed":
+        raise AssessmentError(_("考评批次「%(name)s」已结束，不能重新计算。", name=round_.name))
+
+
+def recompute(round_: AssessmentRound, progress=lambda msg: None, actor=None) -> dict:
+    """Create missing assessments and recompute the whole round; returns the grade counts."""
+    check_recompute(round_, actor)
     try:
         ensure_assessments(round_)
         return recompute_round(round_.id, progress)

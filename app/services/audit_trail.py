@@ -105,9 +105,11 @@ def changes_html(row: AuditLog) -> Markup:
 
 
 def record_trail(model, pk, limit: int = PANEL_ROWS) -> list:
-    """The newest changes of one record that the reader may read (the rule table scopes them)."""
+    """The newest changes of one record that the reader may read (the rule table scopes them).
+
+    pk may come from the URL as text: PostgreSQL compares an integer column with an integer only."""
     return db.session.scalars(select(AuditLog).where(
-        AuditLog.table_name == model.__tablename__, AuditLog.record_id == pk)
+        AuditLog.table_name == model.__tablename__, AuditLog.record_id == int(pk))
         .order_by(AuditLog.id.desc()).limit(limit)).all()
 
 

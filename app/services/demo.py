@@ -1,17 +1,18 @@
 """Save the demo university (app/data/demo.py) into the database, once."""
-import secrets
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
+from app.rules.passwords import new_password
+from app.security.passwords import check_password_policy
 from app.security.scope import system_actor
 from app.models import (
-    Activity, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary,
-    SecretaryViolation, TrainingRecord,
+    Branch, Committee, ContactCadre, Funding, GeneralBranch, Member, Secretary, SecretaryViolation,
 )
 from app.services.accounts import ensure_user
+from app.services.demo_life import COMMITTEE_LEVELS, save_records
 
 
 @dataclass
@@ -73,30 +74,25 @@ def _save_university(demo, progress) -> dict:
             member=members[s.member_number], branch_id=orgs[s.branch].id, appointed_on=s.appointed_on,
             left_on=s.left_on, title_rank=s.title_rank,
         )
-        secretary.violations = [SecretaryViolation(occurred_on=d, description=t) for d, t in s.violations]
+        # the demo's violations are major ones (重大违纪违法, V1's input)
+        secretary.violations = [SecretaryViolation(occurred_on=d, description=t, major=True) for d, t in s.violations]
         db.session.add(secretary)
-    for c in demo.contact_cadres:
-        db.session.add(ContactCadre(
-            name=c.name, position=c.position, level=c.level, general_branch=orgs[c.general_branch],
-            branches=[orgs[code] for code in c.branch_codes],
-        ))
-    db.session.add_all(
-        Activity(branch_id=orgs[a.branch].id, held_on=a.date, kind=a.kind, title=a.title, attendance=a.attendance)
-        for a in demo.activities
-    )
-    db.session.add_all(
-        TrainingRecord(member=members[t.member_number], held_on=t.date, hours=t.hours, online=t.online,
-                       topic=t.topic, organizer=t.organizer)
-        for t in demo.trainings
-    )
+    # 校领导 and 机关干部 belong to the committee itself; the others to their general branch
+    cadres = [ContactCadre(
+        name=c.name, position=c.position, level=c.level, committee=committee,
+        general_branch=None if c.level in COMMITTEE_LEVELS else orgs[c.general_branch],
+        branches=[orgs[code] for code in c.branch_codes],
+    ) for c in demo.contact_cadres]
+    db.session.add_all(cadres)
+    db.session.flush()
+    save_records(demo, orgs, members, cadres, progress)
     db.session.add_all(
         Funding(branch_id=orgs[f.branch].id, year=f.year, activity_funds=f.activity_funds,
                 training_funds=f.training_funds)
         for f in demo.fundings
     )
     db.session.flush()
-    progress(f"  {len(demo.secretaries)} 条书记任职，{len(demo.contact_cadres)} 名联系干部，"
-             f"{len(demo.activities)} 条组织生活，{len(demo.trainings)} 条培训记录")
+    progress(f"  {len(demo.secretaries)} 条书记任职，{len(demo.contact_cadres)} 名联系干部")
     return orgs
 
 
@@ -128,7 +124,9 @@ def _load_demo(password, progress) -> DemoReport:
 
     demo = build_demo()
     reset = password is not None
-    password = password or secrets.token_urlsafe(9)
+    if reset:
+        check_password_policy(password)  # before anything is loaded
+    password = password or new_password()
     progress("正在载入演示数据 / loading demo data …")
     orgs = _existing_orgs(demo)
     created = orgs is None

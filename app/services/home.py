@@ -13,8 +13,8 @@ from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
-    ScoreSheet, Secretary, TrainingRecord,
+    Assessment, Meeting, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
+    ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
 )
 
 TERM_NOTICES = (6, 4)          # months ahead of the term's end (teacher-branch rules)
@@ -123,16 +123,17 @@ def branch_sizes() -> dict:
 def meetings_this_month(today: date) -> dict:
     """branch id -> meetings held this month."""
     first = today.replace(day=1)
-    return dict(db.session.execute(select(Activity.branch_id, func.count(Activity.id))
-                                   .where(Activity.held_on >= first, Activity.held_on <= today)
-                                   .group_by(Activity.branch_id)).all())
+    return dict(db.session.execute(select(Meeting.branch_id, func.count(Meeting.id))
+                                   .where(Meeting.held_on >= first, Meeting.held_on <= today)
+                                   .group_by(Meeting.branch_id)).all())
 
 
 def secretary_hours(year: int) -> list:
     """(branch id, secretary name, hours this year) of every current secretary in scope."""
-    hours = (select(TrainingRecord.member_id, func.sum(TrainingRecord.hours).label("hours"))
-             .where(TrainingRecord.held_on >= date(year, 1, 1), TrainingRecord.held_on <= date(year, 12, 31))
-             .group_by(TrainingRecord.member_id).subquery())
+    hours = (select(TrainingAttendance.member_id, func.sum(TrainingEvent.hours).label("hours"))
+             .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
+             .where(TrainingEvent.held_on >= date(year, 1, 1), TrainingEvent.held_on <= date(year, 12, 31))
+             .group_by(TrainingAttendance.member_id).subquery())
     rows = db.session.execute(
         select(Secretary.branch_id, Member.name, func.coalesce(hours.c.hours, 0.0))
         .join(Member, Member.id == Secretary.member_id)

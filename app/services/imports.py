@@ -21,31 +21,33 @@ from datetime import date, datetime, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, not_, select, update
+from sqlalchemy import and_, bindparam, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.naming import with_name_key
 from app.imports import (
-    APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, AppraisalRow, BranchRow, ImportFileError, MemberRow, RowError,
-    export_appraisals, export_branches, export_members, parse_appraisals, parse_branches, parse_members,
-    plan_appraisals, plan_branches, plan_members,
+    APPRAISAL_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, BranchRow, ImportFileError, MemberRow,
+    RowError, TrainingRow, export_appraisals, export_branches, export_members, export_trainings, parse_appraisals,
+    parse_branches, parse_members, parse_trainings, plan_appraisals, plan_branches, plan_members, plan_trainings,
 )
+from app.imports.plan import event_key
 from app.imports.errors import UNKNOWN_BRANCH, shorten
 from app.imports.values import match_key
-from app.models import Branch, GeneralBranch, ImportRecord, Member, MemberAppraisal
+from app.models import Branch, GeneralBranch, ImportRecord, Member, MemberAppraisal, TrainingAttendance, TrainingEvent
 from app.security.scope import OrgRef, org_of_user, scope_clause, unscoped
 from app.errors import DomainError, Refused
 
-KINDS = ("members", "branches", "appraisals")
+KINDS = ("members", "branches", "appraisals", "trainings")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_JOB_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
 NUMBER_TAKEN = "number_taken"
 CONFLICT = "conflict"
-RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal"}
-SPEC_OF = {"members": MEMBER_SPEC, "branches": BRANCH_SPEC, "appraisals": APPRAISAL_SPEC}
+RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal", "trainings": "Training"}
+SPEC_OF = {"members": MEMBER_SPEC, "branches": BRANCH_SPEC, "appraisals": APPRAISAL_SPEC, "trainings": TRAINING_SPEC}
 
 
 class ImportDenied(Refused):
@@ -73,6 +75,11 @@ class Outcome:
 def max_import_bytes() -> int:
     """ZHIBU_IMPORT_MAX_BYTES, default 20 MB."""
     return int(current_app.config.get("ZHIBU_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def job_threshold() -> int:
+    """ZHIBU_IMPORT_JOB_BYTES: larger files are checked and applied as background jobs."""
+    return int(current_app.config.get("ZHIBU_IMPORT_JOB_BYTES", DEFAULT_JOB_BYTES))
 
 
 def _now():
@@ -150,6 +157,21 @@ def _appraisal_rows(org: OrgRef):
         yield r[0], AppraisalRow(r[1], r[2], r[3], r[4], r[5])
 
 
+def _training_rows(org: OrgRef):
+    """(id, TrainingRow) of every training credit in scope, newest first."""
+    stmt = (
+        select(TrainingAttendance.id, Member.number, Member.name, TrainingEvent.held_on, TrainingEvent.topic,
+               TrainingEvent.hours, TrainingEvent.online, TrainingEvent.organizer)
+        .join(Member, TrainingAttendance.member_id == Member.id)
+        .join(TrainingEvent, TrainingAttendance.event_id == TrainingEvent.id)
+        .where(scope_clause(TrainingAttendance, org))
+        .order_by(TrainingEvent.held_on.desc(), TrainingEvent.id, Member.number)
+        .execution_options(yield_per=5000)
+    )
+    for r in db.session.execute(stmt):
+        yield r[0], TrainingRow(r[1], r[2], r[3], r[4], float(r[5]), bool(r[6]), r[7])
+
+
 def _members_in_scope(org: OrgRef) -> dict:
     """number -> (id, name) of the members the importer manages."""
     stmt = select(Member.number, Member.id, Member.name).where(scope_clause(Member, org))
@@ -218,11 +240,16 @@ def _sorted_errors(errors: list) -> list:
     return sorted(errors, key=lambda e: (e.row is None, e.row or 0))
 
 
-def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
+def _no_progress(stage: str, rows: int) -> None:
+    """progress(stage, rows): 'parsed' after reading the file, 'planned' after the check."""
+
+
+def _plan(kind: str, org: OrgRef, data: bytes, progress=_no_progress) -> _Planned:
     """Parse and plan against the database now (ImportFileError for whole-file problems)."""
     limit = max_import_bytes()
     if kind == "appraisals":
         parsed = parse_appraisals(data, max_bytes=limit)
+        progress("parsed", parsed.total_rows)
         existing, ids = {}, {}
         for aid, row in _appraisal_rows(org):
             existing[(row.number, row.year)] = row
@@ -231,8 +258,16 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
         plan = plan_appraisals(parsed, existing, {n: name for n, (_mid, name) in members.items()},
                                max_year=date.today().year)
         return _Planned(parsed, plan, ids, {n: mid for n, (mid, _name) in members.items()})
+    if kind == "trainings":
+        parsed = parse_trainings(data, max_bytes=limit)
+        credited = [(row.number, event_key(row)) for _id, row in _training_rows(org)]
+        members = _members_in_scope(org)
+        plan = plan_trainings(parsed, credited, {n: name for n, (_mid, name) in members.items()},
+                              today=date.today())
+        return _Planned(parsed, plan, {}, {n: mid for n, (mid, _name) in members.items()})
     if kind == "members":
         parsed = parse_members(data, max_bytes=limit)
+        progress("parsed", parsed.total_rows)
         existing, ids = {}, {}
         for mid, row in _member_rows(org):
             existing[row.number] = row
@@ -250,6 +285,7 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
                 plan.errors = _sorted_errors(plan.errors + extra)
         return _Planned(parsed, plan, ids, parents)
     parsed = parse_branches(data, max_bytes=limit)
+    progress("parsed", parsed.total_rows)
     existing, ids = {}, {}
     for bid, row in _branch_rows(org):
         key = (row.general_branch, row.name)
@@ -266,6 +302,8 @@ def _plan(kind: str, org: OrgRef, data: bytes) -> _Planned:
 def _key_text(kind: str, row) -> str:
     if kind == "appraisals":
         return f"{row.number} · {row.year}"
+    if kind == "trainings":
+        return f"{row.number} · {row.held_on.isoformat()} {row.topic}"
     return row.number if kind == "members" else f"{row.general_branch} / {row.name}"
 
 
@@ -293,13 +331,15 @@ def _errors_json(errors: list) -> str:
 # ---------------------------------------------------------------- dry run
 
 
-def dry_run(user, kind: str, filename: str, data: bytes) -> Outcome:
+def dry_run(user, kind: str, filename: str, data: bytes, progress=_no_progress) -> Outcome:
     """Check a file without changing the rosters; the file and outcome are kept as a record.
 
     Raises ImportDenied, or ImportFileError (nothing is recorded for a file that cannot be read).
+    progress(stage, rows) is called between the steps, outside any write (background jobs).
     """
     org = importer_org(user, kind)
-    planned = _plan(kind, org, data)
+    planned = _plan(kind, org, data, progress)
+    progress("planned", planned.parsed.total_rows)
     summary = _summary(kind, planned)
     errors = planned.plan.errors
     record = ImportRecord(
@@ -349,19 +389,20 @@ def can_confirm(user, record: ImportRecord) -> bool:
     return True
 
 
-def apply(user, record_id: int) -> Outcome:
+def apply(user, record_id: int, progress=_no_progress) -> Outcome:
     """Apply a dry-run record: re-validate the stored file now, then all rows or none."""
     record = record_for(user, record_id)
     org = check_confirmable(user, record)
     data = db.session.scalar(select(ImportRecord.file_data).where(ImportRecord.id == record.id))
     try:
-        planned = _plan(record.kind, org, data)
+        planned = _plan(record.kind, org, data, progress)
     except ImportFileError as exc:   # the stored file read once; a newer limit may refuse it now
         err = RowError(None, None, exc.code, exc.message_zh, exc.message_en)
         return _fail(record, {**record.summary_dict, "errors": 1}, [err])
     summary = _summary(record.kind, planned)
     if planned.plan.errors:
         return _fail(record, summary, planned.plan.errors)
+    progress("planned", planned.parsed.total_rows)
     try:
         claimed = db.session.execute(
             update(ImportRecord)
@@ -441,7 +482,44 @@ def _write_appraisals(planned: _Planned, org: OrgRef) -> None:
     ))
 
 
-WRITERS = {"members": _write_members, "branches": _write_branches, "appraisals": _write_appraisals}
+def _own_events(org: OrgRef) -> dict:
+    """event_key -> id of the events the importer's organization holds."""
+    t = TrainingEvent
+    if org.kind == "committee":
+        holder = and_(t.committee_id == org.committee_id, t.general_branch_id.is_(None))
+    elif org.kind == "general_branch":
+        holder = and_(t.general_branch_id == org.general_branch_id, t.branch_id.is_(None))
+    else:
+        holder = t.branch_id == org.branch_id
+    stmt = select(t.id, t.held_on, t.topic, t.hours, t.online, t.organizer).where(holder)
+    return {event_key(TrainingRow("", None, d, topic, float(h), bool(o), org_name)): eid
+            for eid, d, topic, h, o, org_name in db.session.execute(stmt)}
+
+
+def _write_trainings(planned: _Planned, org: OrgRef) -> None:
+    """Credit each new row: to the importer's own event with the same date, topic, hours, mode and
+    organizer, or to a new event it holds."""
+    members, events = planned.parents, _own_events(org)
+    wanted = {}
+    for _, row in planned.plan.new:
+        wanted.setdefault(event_key(row), row)
+    missing = [(key, row) for key, row in wanted.items() if key not in events]
+    for key, row in missing:
+        event = TrainingEvent(
+            committee_id=org.committee_id,
+            general_branch_id=org.general_branch_id if org.kind in ("general_branch", "branch") else None,
+            branch_id=org.branch_id if org.kind == "branch" else None, held_on=row.held_on, hours=row.hours,
+            online=bool(row.online), topic=row.topic, organizer=row.organizer)
+        db.session.add(event)
+        db.session.flush()
+        events[key] = event.id
+    _insert(TrainingAttendance, (
+        {"event_id": events[event_key(row)], "member_id": members[row.number]} for _, row in planned.plan.new
+    ))
+
+
+WRITERS = {"members": _write_members, "branches": _write_branches, "appraisals": _write_appraisals,
+           "trainings": _write_trainings}
 
 
 def _chunks(values, size=WRITE_CHUNK):
@@ -482,6 +560,8 @@ def export_bytes(org: OrgRef, kind: str) -> bytes:
     """The roster in scope as an xlsx in the template's layout (round-trips unchanged)."""
     if kind == "appraisals":
         return export_appraisals(row for _id, row in _appraisal_rows(org))
+    if kind == "trainings":
+        return export_trainings(row for _id, row in _training_rows(org))
     if kind == "members":
         return export_members(row for _id, row in _member_rows(org))
     return export_branches(row for _id, row in _branch_rows(org))

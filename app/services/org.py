@@ -7,28 +7,38 @@ from app.extensions import db
 from app.security.scope import unscoped
 from app.errors import DomainError
 from app.models import (
-    Activity, Assessment, AssessmentRound, Branch, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
-    Member, MemberAppraisal, Rectification, Secretary, TrainingRecord, UserOrg,
+    Assessment, AssessmentRound, Branch, BranchDocument, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
+    GeneralBranchCommitteeMember, HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal,
+    Rectification, Secretary, TrainingAttendance, TrainingEvent, UserOrg,
 )
 
 # Children that must be moved or deleted first: deleting never cascades them away.
 DELETE_BLOCKERS = {
-    Committee: [(GeneralBranch.committee_id, _l("党总支")), (UserOrg.committee_id, _l("登录账号"))],
+    Committee: [(GeneralBranch.committee_id, _l("党总支")), (UserOrg.committee_id, _l("登录账号")),
+                (ContactCadre.committee_id, _l("联系干部")), (TrainingEvent.committee_id, _l("培训"))],
+    ContactCadre: [(MeetingGuest.cadre_id, _l("列席人员"))],
+    GeneralBranchCommitteeMember: [(MeetingGuest.committee_member_id, _l("列席人员"))],
     GeneralBranch: [
         (Branch.general_branch_id, _l("党支部")),
         (ContactCadre.general_branch_id, _l("联系干部")),
+        (GeneralBranchCommitteeMember.general_branch_id, _l("党总支委员")),
+        (TrainingEvent.general_branch_id, _l("培训")),
         (UserOrg.general_branch_id, _l("登录账号")),
         (DutyReport.general_branch_id, _l("述职记录")),
     ],
     Branch: [
         (Member.branch_id, _l("党员")),
         (Secretary.branch_id, _l("支部书记任职记录")),
-        (Activity.branch_id, _l("组织生活记录")),
+        (Meeting.branch_id, _l("组织生活记录")),
+        (TrainingEvent.branch_id, _l("培训")),
+        (BranchDocument.branch_id, _l("支部工作计划和总结")),
+        (HandbookCheck.branch_id, _l("工作手册抽查记录")),
         (Funding.branch_id, _l("经费记录")),
         (DutyReport.branch_id, _l("述职记录")),
         (UserOrg.branch_id, _l("登录账号")),
     ],
-    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingRecord.member_id, _l("培训记录")),
+    Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingAttendance.member_id, _l("培训参加记录")),
+             (MeetingAttendance.member_id, _l("组织生活出席记录")),
              (MemberAppraisal.member_id, _l("民主评议党员结果"))],
     # the foreign keys RESTRICT: without this a round with assessments fails as a 500
     AssessmentRound: [(Assessment.round_id, _l("考评记录")), (Rectification.round_id, _l("整改事项")),

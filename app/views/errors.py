@@ -1,4 +1,4 @@
-"""Error pages (400, 403, 404, 405, 413, 500, 503) in the app's layout; JSON under /api/.
+"""Error pages (400, 403, 404, 405, 413, 429, 500, 503) in the app's layout; JSON under /api/.
 
 Registered once, from create_app. A page says what happened, the sentence of the abort
 when there is one (the boundary's and the services' refusals), and offers a way home.
@@ -21,6 +21,7 @@ PAGES = {
     404: (_l("页面不存在"), _l("找不到您要访问的页面或记录。")),
     405: (_l("不支持的请求方式"), _l("此地址不接受这种请求方式。")),
     413: (_l("上传的内容过大"), _l("上传的内容超过了允许的大小。")),
+    429: (_l("请求过于频繁"), _l("尝试次数过多，请稍后再试。")),
     500: (_l("服务器内部错误"), _l("服务器出错了，请稍后重试；如果问题持续，请联系系统管理员。")),
 }
 
@@ -29,6 +30,8 @@ def sentence(exc: HTTPException) -> str:
     """The abort's own description, or our translated sentence instead of werkzeug's default."""
     default = default_exceptions.get(exc.code)
     description = exc.description
+    if exc.code == 429:  # Flask-Limiter's description is its limit string ("10 per 1 minute")
+        return str(PAGES[429][1])
     if not description or (default is not None and description == default.description):
         page = PAGES.get(exc.code)
         return str(page[1]) if page else (exc.name or "")

@@ -1,7 +1,12 @@
-"""One-click hand-in of the official forms: /forms/annex2.xlsx, /forms/annex3.xlsx, statistics."""
+"""One-click hand-in of the official forms: /forms/annex2.xlsx, /forms/annex3.xlsx, statistics.
+
+A general branch's or a branch's forms are built in the request. The whole committee's
+(city scale: tens of thousands of branches) are background jobs: the GET shows a page whose
+button (POST, with the CSRF token) starts the job, and the job's page offers the file.
+"""
 from io import BytesIO
 
-from flask import abort, flash, g, redirect, send_file
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
@@ -10,9 +15,11 @@ from flask_babel import lazy_gettext as _l
 from app.extensions import db
 from app.models import AssessmentRound
 from app.security.scope import current_org
-from app.views.boundary import id_arg
+from app.views.boundary import id_arg, parse_id
+from app.services.job_kinds import start_form
+from app.views.jobs import start_and_show
 from app.services.forms import (
-    FormNotFound, current_round_id, export_annex2, export_annex3, export_statistics,
+    FormNotFound, current_round_id, export_annex2, export_annex3, export_statistics, resolve,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,28 +42,63 @@ def build_or_404(builder, *args, **kwargs):
         abort(404)
 
 
+def committee_wide(org, general_branch_id) -> bool:
+    """The whole committee's form (not one general branch's): built as a background job."""
+    return org is not None and org.kind in ("committee", "all") and general_branch_id is None
+
+
+FORM_TITLES = {"annex2": _l("附件2 分类定级汇总表"), "annex3": _l("附件3 整改汇总表"), "statistics": _l("分类定级统计")}
+
+
 class FormsView(BaseView):
     """The official forms for the user's scope."""
 
     route_base = "/forms"
     class_permission_name = "Forms"
-    method_permission_name = {"annex2": "read", "annex3": "read", "statistics": "read"}
+    method_permission_name = {"annex2": "read", "annex3": "read", "statistics": "read", "start": "read"}
     default_view = "annex2"
+
+    def _background(self, form):
+        """The page that starts the committee-wide form as a job (404 for a foreign round)."""
+        try:
+            round_, _gb = resolve(current_org(), _int_arg("round"), None)
+        except FormNotFound:
+            abort(404)
+        return self.render_template("jobs/start.html", title=FORM_TITLES[form], round=round_,
+                                    action=url_for("FormsView.start", form=form))
 
     @expose("/annex2.xlsx")
     @has_access
     def annex2(self):
+        if committee_wide(current_org(), _int_arg("general_branch")):
+            return self._background("annex2")
         return build_or_404(export_annex2, current_org(), g.user, _int_arg("round"), _int_arg("general_branch"))
 
     @expose("/annex3.xlsx")
     @has_access
     def annex3(self):
+        if committee_wide(current_org(), _int_arg("general_branch")):
+            return self._background("annex3")
         return build_or_404(export_annex3, current_org(), g.user, _int_arg("round"), _int_arg("general_branch"))
 
     @expose("/statistics.xlsx")
     @has_access
     def statistics(self):
+        if committee_wide(current_org(), None):
+            return self._background("statistics")
         return build_or_404(export_statistics, current_org(), _int_arg("round"))
+
+    @expose("/job/<form>", methods=["POST"])
+    @has_access
+    def start(self, form):
+        """Start the committee-wide form as a background job and go to its page."""
+        round_id = parse_id(request.form.get("round", ""))
+        if form not in FORM_TITLES or round_id is None:
+            abort(404)
+        try:
+            return start_and_show(start_form, g.user, current_org(), form, round_id)
+        except FormNotFound:
+            abort(404)
 
 
 def template_helpers(app) -> None:

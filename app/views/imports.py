@@ -20,20 +20,25 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
-from app.imports import ImportFileError, appraisal_template, branch_template, member_template
+from app.imports import ImportFileError, appraisal_template, branch_template, member_template, training_template
 from app.imports.errors import human_size
 from app.models import ORG_KINDS, ImportRecord, label
 from app.models.imports import IMPORT_KINDS, IMPORT_STATUSES
 from app.security.scope import current_org, scope_clause
 from app.services import imports as service
+from app.services import job_kinds
+from app.views.jobs import start_and_show
 from app.views.errors import handle_http_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果")}
+KIND_TITLES = {"members": _l("党员名册"), "branches": _l("支部名册"), "appraisals": _l("民主评议党员结果"),
+               "trainings": _l("培训参加人员")}
 TEMPLATES = {"members": (member_template, "member-roster-template.xlsx"),
              "branches": (branch_template, "branch-roster-template.xlsx"),
-             "appraisals": (appraisal_template, "member-appraisal-template.xlsx")}
-EXPORT_NAMES = {"members": "member-roster", "branches": "branch-roster", "appraisals": "member-appraisals"}
+             "appraisals": (appraisal_template, "member-appraisal-template.xlsx"),
+             "trainings": (training_template, "training-attendees-template.xlsx")}
+EXPORT_NAMES = {"members": "member-roster", "branches": "branch-roster", "appraisals": "member-appraisals",
+                "trainings": "training-attendees"}
 RECORDS_PER_PAGE = 50
 
 
@@ -106,6 +111,8 @@ class RosterImportView(BaseView):
         if upload is None or not upload.filename:
             return self._page(_("请选择要上传的文件。"), 400, kind)
         data = upload.read(service.max_import_bytes() + 1)
+        if len(data) > service.job_threshold():
+            return self._check_in_background(kind, os.path.basename(upload.filename), data)
         try:
             outcome = service.dry_run(self._user(), kind, os.path.basename(upload.filename), data)
         except service.ImportDenied as exc:
@@ -113,6 +120,13 @@ class RosterImportView(BaseView):
         except ImportFileError as exc:
             return self._page(exc.message(lang()), 400, kind)
         return redirect(url_for(".result", pk=outcome.record.id))
+
+    def _check_in_background(self, kind, filename, data):
+        """A large file is checked by a background job; its page follows on to the result."""
+        try:
+            return start_and_show(job_kinds.start_import_check, self._user(), kind, filename, data)
+        except service.ImportDenied as exc:
+            return self._page(str(exc), 403, kind)
 
     @expose("/result/<int:pk>")
     @has_access
@@ -131,6 +145,8 @@ class RosterImportView(BaseView):
         """Apply a clean dry run in one transaction (the file is checked again first)."""
         record = self._record(pk)
         try:
+            if record.file_size > service.job_threshold():
+                return start_and_show(job_kinds.start_import_apply, self._user(), record)
             outcome = service.apply(self._user(), record.id)
         except service.ImportDenied as exc:
             flash(str(exc), "danger")

@@ -31,9 +31,12 @@ def _schemas(operation):
                .get("application/json", {}).get("schema", {}))
 
 
-def correct(api_spec, prefix: str, api_name: str) -> None:
-    """Correct the operations under `prefix` (one API's paths), its nested schemas and the
-    shared 422 answer."""
+DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "a decimal number, as text"}
+
+
+def correct(api_spec, prefix: str, api_name: str, decimals=frozenset()) -> None:
+    """Correct the operations under `prefix` (one API's paths), its schemas (`decimals`: the
+    model's Numeric columns, answered as text) and the shared 422 answer."""
     for path, operations in api_spec._paths.items():
         if not path.startswith(prefix):
             continue
@@ -60,8 +63,11 @@ def correct(api_spec, prefix: str, api_name: str) -> None:
         if name.count(".") >= 2 and schema.get("type") == "object":
             schema["nullable"] = True
         for key, prop in schema.get("properties", {}).items():
+            nullable = {"nullable": True} if isinstance(prop, dict) and prop.get("nullable") else {}
             if isinstance(prop, dict) and prop.get("format") == "date-time":
-                schema["properties"][key] = {**NAIVE_DATETIME, **({"nullable": True} if prop.get("nullable") else {})}
+                schema["properties"][key] = {**NAIVE_DATETIME, **nullable}
+            elif key in decimals and isinstance(prop, dict) and prop.get("type") == "number":
+                schema["properties"][key] = {**DECIMAL, **nullable}  # FAB: number; "5830.00"
     response_422 = api_spec.components.responses.get("422")
     if response_422 is not None:
         # A body that fails the schema answers {"message": {"field": ["..."]}} (marshmallow).

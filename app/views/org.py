@@ -14,7 +14,7 @@ class CommitteeView(ScopedModelView):
     add_title = _l("新增党委")
     edit_title = _l("编辑党委")
     list_columns = ["name", "short_name"]
-    add_columns = edit_columns = show_columns = ["name", "short_name"]
+    add_columns = edit_columns = show_columns = ["name", "short_name", "health_profile"]
     search_columns = ["name", "short_name"]
     order_columns = ["name", "short_name"]
 

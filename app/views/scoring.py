@@ -9,9 +9,11 @@ from app.models import BRANCH_CATEGORIES, GRADE_LABELS, ROUND_KINDS, SHEET_SOURC
 from app.errors import DomainError
 from app.security.scope import current_org
 from app.services import assessment as service
+from app.services import job_kinds
 from app.services.rectification import create_for_weak
 from app.views.base import audit_panel
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
+from app.views.jobs import start_and_show
 
 
 def _scoped(model, pk):
@@ -109,15 +111,13 @@ class ScoringView(BaseView):
     @expose("/round/<int:round_id>/recompute", methods=["POST"])
     @has_access
     def recompute(self, round_id):
+        """Recompute the whole round as a background job (a refusal is flashed at once)."""
         round_ = _scoped(AssessmentRound, round_id)
         try:
-            counts = service.recompute(round_, actor=current_org())
+            return start_and_show(job_kinds.start_recompute, g.user, round_, current_org())
         except DomainError as exc:
             flash(str(exc), "danger")
-        else:
-            flash(_("已重新计算：好 %(a)d，较好 %(b)d，一般 %(c)d，较差 %(d)d。",
-                    a=counts["A"], b=counts["B"], c=counts["C"], d=counts["D"]), "success")
-        return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
+            return redirect(url_for("ScoringView.round_matrix", round_id=round_id))
 
     @expose("/round/<int:round_id>/close", methods=["POST"])
     @has_access

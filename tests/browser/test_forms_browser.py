@@ -31,3 +31,29 @@ def test_gb01_downloads_annex2_in_one_click(app, live_server, page, tmp_path):
     start = next(i for i, v in enumerate(values) if v[0] == "序号") + 1
     end = next(i for i, v in enumerate(values) if v[0] == "合计")
     assert {v[2] for v in values[start:end]} == expected
+
+
+def test_the_committee_follows_its_annex2_job_to_the_file_and_a_reload_keeps_it(app, live_server, page, tmp_path):
+    """The whole committee's 附件2 is a job: the bar (jobs.js polling status.json) reaches 100%,
+    the download appears without a reload, and a reload shows the finished job."""
+    errors = []   # a failed poll or script load (the page itself may lack a favicon)
+    page.on("response", lambda r: r.status >= 400 and ("/jobs/" in r.url or "/static/" in r.url)
+            and errors.append(f"{r.status} {r.url}"))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, live_server, "committee", DEMO_PASSWORD)
+    page.goto(f"{live_server}/branchview/list/")
+    page.click("text=一键导出附件2")
+    page.click("#job-start-button")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-download:not(.hidden)", timeout=60_000)
+    assert page.eval_on_selector("#job-bar", "bar => bar.value") == 100
+    assert page.inner_text("#job-state") == "已完成"
+    page.reload()
+    assert page.eval_on_selector("#job-bar", "bar => bar.value") == 100
+    with page.expect_download() as info:
+        page.click("#job-download")
+    assert info.value.suggested_filename.startswith("附件2-分类定级汇总表-")
+    info.value.save_as(tmp_path / "annex2.xlsx")
+    assert any(row[0] == "北京高校基层党支部分类定级汇总表"
+               for row in load_workbook(tmp_path / "annex2.xlsx").active.iter_rows(values_only=True))
+    assert errors == []

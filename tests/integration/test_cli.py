@@ -78,13 +78,13 @@ def test_create_user_refuses_unknown_org_and_mismatch(app):
     from app.extensions import db
 
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["zhibu", "create-user", "--username", "x1", "--password", "p-123456",
+    result = runner.invoke(args=["zhibu", "create-user", "--username", "x1", "--password", "p-Pass-123456",
                                  "--role", "branch", "--org", "不存在的支部"])
     assert result.exit_code != 0
     assert "找不到组织" in result.output and "Unknown organization" in result.output
     with app.app_context():
         gb_name = db.session.scalar(select(GeneralBranch.name).where(GeneralBranch.code == "gb01"))
-    result = runner.invoke(args=["zhibu", "create-user", "--username", "x2", "--password", "p-123456",
+    result = runner.invoke(args=["zhibu", "create-user", "--username", "x2", "--password", "p-Pass-123456",
                                  "--role", "branch", "--org", gb_name])
     assert result.exit_code != 0
     assert "党总支" in result.output and "needs a branch" in result.output

@@ -3,10 +3,11 @@ home costs the same number of statements whatever the size of the scope."""
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from app.models import Activity, Assessment, AssessmentRound, Branch, GeneralBranch, Member, Rectification, ScoreSheet
+from app.models import Assessment, AssessmentRound, Branch, GeneralBranch, Member, Rectification, ScoreSheet
 from app.services.demo_assessment import INITIAL, REASSESSMENT
+from tests.support.statements import statements_of
 
 TODO = re.compile(r'<li class="list-group-item list-group-item-(\w+) zhibu-todo" data-kind="(\w+)">\s*'
                   r'<a href="([^"]+)">([^<]+)</a>')
@@ -79,18 +80,7 @@ def test_committee_home_shows_progress_grades_and_large_branches(login_as, db_se
 
 
 def _statements(app, user, url="/"):
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    counted = []
-    listener = lambda *args: counted.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert user.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(counted)
+    return statements_of(app, user, url)
 
 
 @pytest.mark.parametrize("big, small", [("gb01", "gb08"), ("gb01-b01", "gb02-b01")])

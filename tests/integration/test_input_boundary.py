@@ -90,7 +90,7 @@ BODY_CASES = [
     ("contactcadre", {"name": "丙", "general_branch": [1]}, "「所属党总支」应为一个记录编号（整数）。"),
     ("contactcadre", {"name": "丙", "branches": {"id": 1}}, "「联系的党支部」应为记录编号（整数）的列表。"),
     ("contactcadre", {"name": "丙", "branches": [int(BIG)]}, "「联系的党支部」中的数字过大。"),
-    ("contactcadre", {"name": "丙", "attended_meetings": int(BIG)}, "「参加组织生活次数」中的数字过大。"),
+    ("meeting", {"branch": {"id": 1}, "title": "x"}, "「所属党支部」应为一个记录编号（整数）。"),
     ("rectification", {"branch": {"id": 1}, "problems": "x"}, "「所属党支部」应为一个记录编号（整数）。"),
     ("rectification", {"round": [1], "problems": "x"}, "「考评批次」应为一个记录编号（整数）。"),
     ("scoresheet", {"assessment": {"id": 1}, "source": "self"}, "「考评记录」应为一个记录编号（整数）。"),

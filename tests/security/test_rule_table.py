@@ -40,7 +40,10 @@ PUT_FIELDS = {
     "GeneralBranch": ("phone", "code"), "Branch": ("note", "code"), "Member": ("unit",),
     "Secretary": ("title_rank",), "ContactCadre": ("position",), "AssessmentRound": ("note",),
     "Assessment": ("override_reason",), "ScoreSheet": ("rater",), "Rectification": ("measures", "remark"),
-    "MemberAppraisal": ("note",), "AuditLog": ("reason",),
+    "MemberAppraisal": ("note",), "AuditLog": ("reason",), "Meeting": ("place",), "MeetingAttendance": ("absence_reason",),
+    "MeetingGuest": ("position",), "TrainingEvent": ("organizer",), "TrainingAttendance": ("note",),
+    "Funding": ("note",), "HandbookCheck": ("checker",), "SecretaryViolation": ("description",),
+    "GeneralBranchCommitteeMember": ("position",), "MeetingAttachment": ("caption",), "BranchDocument": ("title",),
 }
 # Fields a successful write stamps besides the one it changes (services/assessment.enter_sheet).
 STAMPED = {ScoreSheet: {"submitted_at", "submitted_by_id"}}

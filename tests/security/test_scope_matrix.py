@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import (
-    Activity, Branch, ContactCadre, Funding, GeneralBranch, Member, Secretary, TrainingRecord,
+    Branch, ContactCadre, Funding, GeneralBranch, Meeting, Member, Secretary, TrainingEvent,
 )
 
 # resource -> (view route, REST resource or None, model)
@@ -19,9 +19,9 @@ RESOURCES = {
     "member": ("memberview", "member", Member),
     "secretary": ("secretaryview", "secretary", Secretary),
     "contactcadre": ("contactcadreview", "contactcadre", ContactCadre),
-    "activity": ("activityview", None, Activity),
-    "training": ("trainingview", None, TrainingRecord),
-    "funding": ("fundingview", None, Funding),
+    "meeting": ("meetingview", "meeting", Meeting),
+    "training": ("trainingeventview", "trainingevent", TrainingEvent),
+    "funding": ("fundingview", "funding", Funding),
 }
 
 
@@ -40,9 +40,7 @@ def record_in(session, model, gb_code, branch_code=None):
         if branch is not None:
             stmt = select(ContactCadre.id).where(ContactCadre.branches.any(Branch.id == branch.id))
         return session.scalar(stmt.limit(1))
-    if model is TrainingRecord:
-        stmt = select(TrainingRecord.id).join(Member).join(Branch)
-    elif model is Branch:
+    if model is Branch:
         stmt = select(Branch.id)
     else:
         stmt = select(model.id).join(Branch, model.branch_id == Branch.id)
@@ -129,7 +127,7 @@ def test_form_choices_offer_nothing_foreign(login_as, db_session, username):
         Branch.general_branch_id == _gb(db_session, "gb01").id))}
     if username == "gb01-b01":
         own = {str(db_session.scalar(select(Branch.id).where(Branch.code == "gb01-b01")))}
-    for url in ["/memberview/add", "/activityview/add"]:
+    for url in ["/memberview/add", "/meetingview/add"]:
         options = _select_options(user.get(url).text, "branch")
         assert options and options <= own, url
     member = record_in(db_session, Member, "gb01", "gb01-b01")

@@ -19,8 +19,9 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Activity, Assessment, AuditLog, MemberAppraisal, AssessmentRound, Branch, Committee, ContactCadre, Funding, GeneralBranch, Member,
-    Rectification, RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingRecord,
+    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job,
+    HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
 )
 from app.security import rules
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
@@ -76,9 +77,16 @@ def make_secretary(world, position):
 
 def make_cadre(world, position):
     """A cadre of the position's general branch contacting that branch; 'own-branch-cross' is a
-    school leader registered at 文学院 who also contacts 理学院's branch."""
+    school leader registered at 文学院 who also contacts 理学院's branch; 'own-committee-leader'
+    a 校领导 of 甲's committee itself (no general branch) contacting A1 and B1."""
     contacts = {"own-branch": ["own-branch", "sibling-branch"],
-                "own-branch-cross": ["own-branch", "other-general-branch"]}.get(position, [position])
+                "own-branch-cross": ["own-branch", "other-general-branch"],
+                "own-committee-leader": ["own-branch", "other-general-branch"]}.get(position, [position])
+    if position == "own-committee-leader":
+        cadre = ContactCadre(name=f"校领导{next(_serial):05d}", position="党委副书记", level="school_leader",
+                             committee_id=world.committees["jia"])
+        cadre.branches = [db.session.get(Branch, world.branches[p]) for p in contacts]
+        return cadre
     gb = {"own-branch": "A", "own-branch-cross": "A", "sibling-branch": "A", "other-general-branch": "B",
           "other-committee": "yi-A"}[position]
     cadre = ContactCadre(name=f"联系人{next(_serial):05d}", position="党总支委员",
@@ -88,21 +96,84 @@ def make_cadre(world, position):
     return cadre
 
 
-def make_activity(world, position):
-    return Activity(branch_id=world.branches[position], held_on=date(2024, 3, 1), kind="general_meeting",
-                    title=f"支部党员大会{next(_serial)}", attendance=10)
+def make_meeting(world, position):
+    return Meeting(branch_id=world.branches[position], held_on=date(2024, 3, 1), kind="general_meeting",
+                   title=f"支部党员大会{next(_serial)}", place="党员活动室", host="张书记")
+
+
+def make_attendance(world, position):
+    meeting = make_meeting(world, position)
+    member = make_member(world, position)
+    db.session.add_all([meeting, member])
+    db.session.flush()
+    return MeetingAttendance(meeting_id=meeting.id, member_id=member.id, present=False, absence_reason="出差")
+
+
+def make_guest(world, position):
+    meeting = make_meeting(world, position)
+    db.session.add(meeting)
+    db.session.flush()
+    return MeetingGuest(meeting_id=meeting.id, name=f"列席{next(_serial)}", position="校友")
+
+
+def make_training(world, position):
+    """An event held by the position's branch."""
+    branch = db.session.get(Branch, world.branches[position])
+    return TrainingEvent(branch_id=branch.id, general_branch_id=branch.general_branch_id,
+                         committee_id=branch.general_branch.committee_id, held_on=date(2024, 4, 1), hours=4,
+                         topic=f"党的二十大精神{next(_serial)}", organizer="党支部")
+
+
+def make_training_attendance(world, position):
+    event = make_training(world, position)
+    member = make_member(world, position)
+    db.session.add_all([event, member])
+    db.session.flush()
+    return TrainingAttendance(event_id=event.id, member_id=member.id, note="集中学习")
+
+
+def _file_columns(ext="pdf"):
+    n = next(_serial)
+    return dict(file_name=f"文件{n}.{ext}", stored_name=f"world-{n:06d}.{ext}", content_type="application/pdf",
+                file_size=1024, file_sha256="0" * 64)
+
+
+def make_meeting_attachment(world, position):
+    meeting = make_meeting(world, position)
+    db.session.add(meeting)
+    db.session.flush()
+    return MeetingAttachment(meeting_id=meeting.id, caption="会议记录", **_file_columns())
+
+
+def make_branch_document(world, position):
+    return BranchDocument(branch_id=world.branches[position], year=1900 + next(_serial), kind="work_plan",
+                          title="年度工作计划", **_file_columns())
+
+
+def make_handbook_check(world, position):
+    return HandbookCheck(branch_id=world.branches[position], school_year=1900 + next(_serial), term="autumn",
+                         checked_on=date(2024, 12, 1), checker="组织委员", result="good", note="记录完整")
+
+
+def make_violation(world, position):
+    secretary = make_secretary(world, position)
+    db.session.add(secretary)
+    db.session.flush()
+    return SecretaryViolation(secretary_id=secretary.id, occurred_on=date(2023, 5, 1), description="违规收受礼金",
+                              major=False)
+
+
+def make_gb_committee_member(world, position):
+    gb = {"own-branch": "A", "sibling-branch": "A", "other-general-branch": "B", "other-committee": "yi-A"}[position]
+    person = GeneralBranchCommitteeMember(general_branch_id=world.general_branches[gb],
+                                          name=f"委员{next(_serial):05d}", position="组织委员")
+    person.branches = [db.session.get(Branch, world.branches[position])]
+    return person
 
 
 def make_funding(world, position):
     return Funding(branch_id=world.branches[position], year=1900 + next(_serial), activity_funds=1000,
                    training_funds=500)
-
-
-def make_training(world, position):
-    member = make_member(world, position)
-    db.session.add(member)
-    db.session.flush()
-    return TrainingRecord(member_id=member.id, held_on=date(2024, 4, 1), hours=4, topic="党的二十大精神")
 
 
 def make_appraisal(world, position):
@@ -160,6 +231,20 @@ def make_sheet(world, position):
                       rater_branch_id=rater_branch, s1=18, s2=17, s3=16, s4=18, s5=17)
 
 
+JOB_OWNERS = ("w-committee", "w-gb-a", "w-branch-a1", "w-gb-b", "w-branch-b1", "w-yi-committee")
+
+
+def make_job(world, username):
+    """A finished job of that world user, for its organization, with a result file."""
+    from app.services.jobs import keep_file
+
+    actor = world.actors[username]
+    return Job(kind="annex2", params="{}", state="done", progress=100, message="文件已生成", message_en="ready",
+               result_path=keep_file(f"{username}'s file".encode(), ".xlsx"), result_name=f"{username}.xlsx",
+               owner_id=actor.user_id, org_kind=actor.kind, committee_id=actor.committee_id,
+               general_branch_id=actor.general_branch_id, branch_id=actor.branch_id, runner="thread:world:0")
+
+
 def make_audit(world, position):
     """A trail row like the guard writes for a member at the position (only the system may add one)."""
     from datetime import datetime
@@ -184,8 +269,12 @@ def _world_trail(world):
 
 
 MAKERS = {
-    Member: make_member, Secretary: make_secretary, ContactCadre: make_cadre, Activity: make_activity,
-    Funding: make_funding, TrainingRecord: make_training, MemberAppraisal: make_appraisal,
+    Member: make_member, Secretary: make_secretary, ContactCadre: make_cadre, Meeting: make_meeting,
+    MeetingAttendance: make_attendance, MeetingGuest: make_guest, TrainingEvent: make_training,
+    TrainingAttendance: make_training_attendance, HandbookCheck: make_handbook_check,
+    MeetingAttachment: make_meeting_attachment, BranchDocument: make_branch_document,
+    SecretaryViolation: make_violation, GeneralBranchCommitteeMember: make_gb_committee_member,
+    Funding: make_funding, MemberAppraisal: make_appraisal,
     Rectification: make_rectification,
     RectificationNote: make_note, GeneralBranch: make_general_branch, Branch: make_branch,
     StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet, AuditLog: make_audit,
@@ -293,15 +382,21 @@ def build_world(app) -> World:
             db.session.add(secretary)
             db.session.flush()
             world.add(Secretary, position, secretary)
-            for model, maker in ((Activity, make_activity), (Funding, make_funding), (TrainingRecord, make_training),
-                                 (MemberAppraisal, make_appraisal),
+            for model, maker in ((Meeting, make_meeting), (MeetingAttendance, make_attendance),
+                                 (MeetingGuest, make_guest), (TrainingEvent, make_training),
+                                 (TrainingAttendance, make_training_attendance), (HandbookCheck, make_handbook_check),
+                                 (SecretaryViolation, make_violation),
+                                 (GeneralBranchCommitteeMember, make_gb_committee_member),
+                                 (MeetingAttachment, make_meeting_attachment),
+                                 (BranchDocument, make_branch_document),
+                                 (Funding, make_funding), (MemberAppraisal, make_appraisal),
                                  (Rectification, make_rectification), (RectificationNote, make_note)):
                 obj = maker(world, position)
                 db.session.add(obj)
                 db.session.flush()
                 world.add(model, position, obj)
         violation = SecretaryViolation(secretary_id=world.id(Secretary, "own-branch"), occurred_on=date(2019, 1, 5),
-                                       description="违反中央八项规定精神")
+                                       description="违反中央八项规定精神", major=True)
         db.session.add(violation)
         done = make_rectification(world, "own-branch-done")
         db.session.add(done)
@@ -311,7 +406,8 @@ def build_world(app) -> World:
         # Contact cadres: 王联系 of 文学院 contacts both its branches; 赵校长, a school leader
         # registered at 文学院, also contacts 理学院's branch; 理学院 and 乙 have their own.
         cadres = {p: make_cadre(world, p) for p in ("own-branch", "own-branch-cross", "sibling-branch",
-                                                     "other-general-branch", "other-committee")}
+                                                     "other-general-branch", "other-committee",
+                                                     "own-committee-leader")}
         cadres["own-branch"].name, cadres["own-branch-cross"].name = "王联系", "赵校长"
         db.session.add_all(cadres.values())
         db.session.flush()
@@ -354,6 +450,12 @@ def build_world(app) -> World:
         for username, (role, org) in users.items():
             user = ensure_user(username, WORLD_PASSWORD, role, org)
             world.actors[username] = _actor_of(role, org, user.id)
+        for username in JOB_OWNERS:   # one finished export per user, its file kept
+            job = make_job(world, username)
+            db.session.add(job)
+            db.session.flush()
+            world.add(Job, username, job)
+        db.session.commit()
     assert {m: set(p) for m, p in world.rows.items()} == {m: set(p) for m, p in POSITIONS.items()}
     return world
 
@@ -430,12 +532,17 @@ def snapshot(session, model, pk) -> dict | None:
 POSITIONS = {
     Committee: ("own-committee", "other-committee"),
     GeneralBranch: ("own-general-branch", "other-general-branch", "other-committee"),
-    Branch: BRANCH_POSITIONS, Member: BRANCH_POSITIONS, Secretary: BRANCH_POSITIONS, Activity: BRANCH_POSITIONS,
-    Funding: BRANCH_POSITIONS, TrainingRecord: BRANCH_POSITIONS, RectificationNote: BRANCH_POSITIONS,
+    Branch: BRANCH_POSITIONS, Member: BRANCH_POSITIONS, Secretary: BRANCH_POSITIONS, Meeting: BRANCH_POSITIONS,
+    MeetingAttendance: BRANCH_POSITIONS, MeetingGuest: BRANCH_POSITIONS, TrainingEvent: BRANCH_POSITIONS,
+    TrainingAttendance: BRANCH_POSITIONS, HandbookCheck: BRANCH_POSITIONS, SecretaryViolation: BRANCH_POSITIONS,
+    GeneralBranchCommitteeMember: BRANCH_POSITIONS, MeetingAttachment: BRANCH_POSITIONS,
+    BranchDocument: BRANCH_POSITIONS,
+    Funding: BRANCH_POSITIONS, RectificationNote: BRANCH_POSITIONS,
     MemberAppraisal: BRANCH_POSITIONS,
     Rectification: BRANCH_POSITIONS + ("own-branch-done",),
-    ContactCadre: BRANCH_POSITIONS + ("own-branch-cross",),
+    ContactCadre: BRANCH_POSITIONS + ("own-branch-cross", "own-committee-leader"),
     StandardItem: ("published",),
+    Job: JOB_OWNERS,
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
     AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
@@ -455,7 +562,7 @@ def world_names(app, world) -> dict:
     branches = select(Branch.id).where(Branch.general_branch_id.in_(gbs))
     where = {Committee: Committee.id.in_(committees), GeneralBranch: GeneralBranch.id.in_(gbs),
              Branch: Branch.id.in_(branches), Member: Member.branch_id.in_(branches),
-             ContactCadre: ContactCadre.general_branch_id.in_(gbs)}
+             ContactCadre: ContactCadre.committee_id.in_(committees)}
     with app.app_context():
         return {(model, pk): name for model, column in NAMED.items()
                 for pk, name in db.session.execute(select(_pk(model), column).where(where[model]))}
