@@ -83,6 +83,7 @@ def _current_version() -> str:
 def _sqlite_backup(url, output: Path) -> None:
     """SQLite's online backup: a consistent copy while other connections keep writing."""
     partial = output.with_name(output.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a backup that failed: never merged into
     source = sqlite3.connect(dbstate.sqlite_file(url))
     try:
         target = sqlite3.connect(partial)
@@ -98,7 +99,7 @@ def _sqlite_backup(url, output: Path) -> None:
 # ------------------------------------------------------------------ PostgreSQL tools
 
 
-def _pg_tool(name: str, url) -> str:
+def _pg_tool(name: str) -> str:
     """The path of pg_dump / pg_restore, of the server's major version."""
     path = shutil.which(name)
     if path is None:
@@ -132,15 +133,15 @@ def _run(args: list[str], env: dict, what: str) -> None:
     done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise BackupError(_bilingual(f"{what}失败", f"{what} failed") + (f": {detail[-1]}" if detail else ""))
+        raise BackupError(_bilingual(f"{what} 失败", f"{what} failed") + (f": {detail[-1]}" if detail else ""))
 
 
 def _pg_dump(url, output: Path) -> None:
-    tool = _pg_tool("pg_dump", url)
+    tool = _pg_tool("pg_dump")
     dbname, env = _libpq(url)
     partial = output.with_name(output.name + ".partial")
     _run([tool, "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}", *dbname],
-         env, "pg_dump ")
+         env, "pg_dump")
     partial.replace(output)
 
 
@@ -243,7 +244,7 @@ def _sqlite_restore(path: Path, url) -> None:
 
 def _pg_restore(path: Path, url) -> None:
     """pg_restore --clean --if-exists in one transaction: all of the archive or nothing."""
-    tool = _pg_tool("pg_restore", url)
+    tool = _pg_tool("pg_restore")
     dbname, env = _libpq(url)
     _run([tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", *dbname, str(path)], env, "pg_restore ")
+          "--exit-on-error", *dbname, str(path)], env, "pg_restore")

@@ -16,7 +16,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, asc, desc, inspect, select
+from sqlalchemy import Boolean, Float, Numeric, asc, desc, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import aliased, contains_eager, selectinload
@@ -552,7 +552,9 @@ class ScopedModelRestApi(ModelRestApi):
     def add_api_spec(self, api_spec) -> None:
         """FAB's spec of this API, corrected where FAB's answers differ (app/views/openapi.py)."""
         super().add_api_spec(api_spec)
-        openapi.correct(api_spec, f"/api/{self.version}/{self.resource_name}/", type(self).__name__)
+        decimals = {c.key for c in inspect(self.model).columns
+                    if isinstance(c.type, Numeric) and not isinstance(c.type, Float)}
+        openapi.correct(api_spec, f"/api/{self.version}/{self.resource_name}/", type(self).__name__, decimals)
 
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         """FAB translates a missing label or description as gettext(""): the catalog's header."""

@@ -14,8 +14,12 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect
 
 from app.models.labels import COLUMN_LABELS
+from app.models.values import INT32
 
 MAX_INT = 2**63 - 1  # the largest id or number either database can compare
+# Every primary key is an Integer column: 32-bit on PostgreSQL. A larger id cannot name a row,
+# and PostgreSQL refuses to compare it ("integer out of range", a 500 the fuzzing found).
+MAX_ID = INT32
 
 
 def is_small_int(value) -> bool:
@@ -28,7 +32,7 @@ def parse_id(text):
     if not isinstance(text, str) or not text.isascii() or not text.isdigit():
         return None
     value = int(text)
-    return value if value <= MAX_INT else None
+    return value if value <= MAX_ID else None
 
 
 def id_arg(name):
@@ -48,7 +52,7 @@ def id_arg(name):
 def check_path_ids():
     """before_request: an int path argument or <pk> no row can have is a 404."""
     for key, value in (request.view_args or {}).items():
-        if isinstance(value, int) and not is_small_int(value):
+        if isinstance(value, int) and not (is_small_int(value) and 0 <= value <= MAX_ID):
             abort(404, description=_("找不到该记录。"))
         if key == "pk" and parse_id(value if isinstance(value, str) else str(value)) is None:
             abort(404, description=_("找不到该记录。"))
@@ -149,12 +153,18 @@ def check_body(model, columns) -> None:
                     abort(400, description=_("「%(field)s」应为记录编号（整数）的列表。", field=_label(name)))
             elif not _is_id(value):
                 abort(400, description=_("「%(field)s」应为一个记录编号（整数）。", field=_label(name)))
-        if _has_big_int(value):
+        if _has_big_int(value) or (name in relations and name in columns and _beyond_ids(value)):
             abort(400, description=_("「%(field)s」中的数字过大。", field=_label(name)))
 
 
 def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _beyond_ids(value) -> bool:
+    """A relation's id (or list of ids) no row can have: PostgreSQL cannot compare it."""
+    values = value if isinstance(value, list) else [value]
+    return any(_is_id(v) and not 0 <= v <= MAX_ID for v in values)
 
 
 def register(app) -> None:

@@ -32,15 +32,15 @@ def change_everything(url) -> None:
     """Inserts, updates and deletes in several tables, users and roster included."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO zb_activity (branch_id, held_on, kind, title, attendance) "
-                          "SELECT branch_id, held_on, kind, 'after the backup', 1 FROM zb_activity "
+        conn.execute(text("INSERT INTO zb_secretary_violation (secretary_id, occurred_on, description, major) "
+                          "SELECT secretary_id, occurred_on, 'after the backup', major FROM zb_secretary_violation "
                           "ORDER BY id LIMIT 1"))
+        conn.execute(text("DELETE FROM zb_secretary_violation WHERE id = (SELECT min(id) FROM zb_secretary_violation)"))
         conn.execute(text("UPDATE zb_branch SET name = name || ' (renamed)'"))
         conn.execute(text("UPDATE ab_user SET first_name = 'changed' WHERE username = 'gb01'"))
         conn.execute(text("UPDATE zb_member SET name = 'changed' WHERE id IN "
                           "(SELECT id FROM zb_member ORDER BY id LIMIT 3)"))
-        conn.execute(text("DELETE FROM zb_training WHERE id IN (SELECT id FROM zb_training ORDER BY id LIMIT 5)"))
-        conn.execute(text("DELETE FROM zb_secretary_violation"))
+        conn.execute(text("DELETE FROM zb_funding WHERE id IN (SELECT id FROM zb_funding ORDER BY id LIMIT 2)"))
     engine.dispose()
 
 
@@ -59,7 +59,7 @@ def test_backup_then_changes_then_restore_gives_every_table_back(app, tmp_path, 
     change_everything(url)
     changed = snapshot(url)
     assert {t for t in before if before[t] != changed[t]} >= {
-        "zb_activity", "zb_branch", "ab_user", "zb_member", "zb_training", "zb_secretary_violation"}
+        "zb_secretary_violation", "zb_branch", "ab_user", "zb_member", "zb_funding"}
     result = cli(app, "restore", str(backup_file), "--yes")
     assert result.exit_code == 0, result.output
     assert "restored" in result.output
@@ -91,8 +91,12 @@ def test_restore_refuses_a_backup_of_another_schema_version(app, tmp_path):
     backup_file = tmp_path / "old.backup"
     result = cli(app, "backup", "--output", str(backup_file))
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        from app.services.dbstate import code_head
+
+        head = code_head()
     with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '1d0197b73612'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
         conn.execute(text("DELETE FROM zb_secretary_violation"))
     engine.dispose()
     before = snapshot(url)
