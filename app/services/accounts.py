@@ -11,9 +11,11 @@ def link_user(user, org) -> None:
     db.session.add(org_link_for(user, org))
 
 
-def ensure_user(username, password, role, org, first_name=None, last_name="", keep_password=False):
+def ensure_user(username, password, role, org, first_name=None, last_name="", keep_password=False,
+                password_hash=None):
     """Create the login, or reset its role and organization (and password, unless keep_password)
-    when it exists; returns the user."""
+    when it exists; returns the user. password_hash: the password already hashed (the demo hashes
+    its one shared password once instead of once per account)."""
     sm = current_app.appbuilder.sm
     role_obj = sm.find_role(role)
     if role_obj is None:
@@ -21,14 +23,17 @@ def ensure_user(username, password, role, org, first_name=None, last_name="", ke
     user = sm.find_user(username=username)
     if user is None:
         user = sm.add_user(username, first_name or username, last_name or "", f"{username}@zhibu.invalid",
-                           role_obj, password=password)
+                           role_obj, password="" if password_hash else password,
+                           hashed_password=password_hash or "")
         if not user:
             raise AccountError(f"无法创建用户 {username} / could not create user {username}")
     else:
         user.roles = [role_obj]
         user.active = True
         sm.update_user(user)
-        if not keep_password:
+        if not keep_password and password_hash:
+            user.password = password_hash
+        elif not keep_password:
             sm.reset_password(user.id, password)
     if org is not None:
         link_user(user, org)

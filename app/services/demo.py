@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.rules.passwords import new_password
@@ -142,10 +143,14 @@ def _load_demo(password, progress) -> DemoReport:
     wanted = [("admin", "Admin", None)] + [(u.username, u.role, orgs.get(u.org_code)) for u in demo.users
                                           if orgs.get(u.org_code) is not None]
     find_user = current_app.appbuilder.sm.find_user
+    # Every demo account gets the same (printed) password: hash it once, not once per account
+    # (~100 accounts × a deliberately slow hash was most of the demo's load time).
+    hashed = generate_password_hash(password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+                                    salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
     for done, (username, role, org) in enumerate(wanted, start=1):
         kept = not reset and find_user(username=username) is not None
         ensure_user(username, password, role, org, first_name="系统管理员" if org is None else None,
-                    keep_password=not reset)
+                    keep_password=not reset, password_hash=hashed)
         report.accounts.append((username, role, str(org) if org is not None else "—", kept))
         if done % 20 == 0 or done == len(wanted):
             progress(f"  账号 / accounts {done}/{len(wanted)}")
