@@ -18,7 +18,10 @@ HEADER_LINES = """() => Array.from(document.querySelectorAll('table thead th')).
 
 
 def _matrix(page, base_url):
+    """The scoring view's rows: the committee opens them per general branch from its summary."""
     page.goto(f"{base_url}/scoring/")
+    if page.query_selector("#general-branch-summary"):
+        page.click("#general-branch-summary a[href*='general_branch='] >> nth=0")
     page.wait_for_selector("table.zhibu-matrix")
 
 
