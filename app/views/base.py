@@ -330,6 +330,8 @@ class ScopedModelView(ModelView):
     method_permission_name = VIEW_VERBS
     page_size = 20
     show_template = "zhibu/show.html"   # the record, then its 变更记录 panel
+    list_template = "zhibu/list.html"   # a quick-search box, then FAB's search form and list
+    quick_search = None                 # the column the quick-search box searches; None: guessed
 
     def __init__(self, **kwargs):
         model = self.model
@@ -361,10 +363,29 @@ class ScopedModelView(ModelView):
         self.datamodel.preload = tuple(c for c in self.list_columns if c in relations) + tuple(self.list_loads)
 
     def render_template(self, template, **kwargs):
-        """The show page of an audited record lists its changes (scoped by the rule table)."""
+        """The show page of an audited record lists its changes (scoped by the rule table); a
+        list page offers its quick search."""
         if template == self.show_template and str(kwargs.get("pk", "")).isdigit() and audited(self.model):
             kwargs.update(audit_panel(self.model, int(kwargs["pk"])))   # FAB passes the route's pk as text
+        if template == self.list_template:
+            kwargs.setdefault("quick_search", self._quick_search())
         return super().render_template(template, **kwargs)
+
+    QUICK_COLUMNS = ("name", "title", "topic", "number", "username", "problems", "label")
+
+    def _quick_search(self):
+        """The quick-search box: FAB's "contains" filter on the view's main text column, as the
+        URL argument FAB's own search form would send (_flt_<index>_<column>)."""
+        searchable = self.search_columns or []
+        column = self.quick_search or next((c for c in self.QUICK_COLUMNS if c in searchable), None)
+        filters = self._filters.get_search_filters().get(column) if column else None
+        index = next((i for i, f in enumerate(filters or []) if "Contains" in type(f).__name__
+                      and "Not" not in type(f).__name__), None)
+        if index is None:
+            return None
+        arg = f"_flt_{index}_{column}"
+        return {"arg": arg, "value": request.args.get(arg, ""),
+                "label": str(self.label_columns.get(column, column))}
 
     # List arguments FAB would pass on unchecked (fact 14): 400, and a capped page size.
     def _list(self, **kwargs):
