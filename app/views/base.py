@@ -289,6 +289,20 @@ def _submitted_version():
     return request.form.get("version")
 
 
+def send_private(found):
+    """An uploaded file the rule table let its service find (None: 404), as a download that is
+    neither sniffed nor cached."""
+    from flask import send_file
+
+    if found is None:
+        abort(404)
+    response = send_file(found.path, mimetype=found.content_type, as_attachment=True,
+                         download_name=found.download_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def plain_value(value):
     """What a page shows for a value: nothing for None, a list of records joined, else itself."""
     if value is None:

@@ -1,7 +1,7 @@
 """述职记录: the records in scope, the upload form, the file download (through the rules)."""
 from datetime import date
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from app.models import DUTY_LEVELS, Branch, DutyReport, GeneralBranch, label
 from app.security.scope import current_org
 from app.services import duty_reports as service
 from app.views.ballots import _scoped
+from app.views.base import send_private
 from app.views.boundary import parse_id
 
 
@@ -82,14 +83,7 @@ class DutyReportView(BaseView):
     @has_access
     def file(self, pk):
         """The report file, for users whose rules allow the record (else 404)."""
-        found = service.report_file(pk)
-        if found is None:
-            abort(404)
-        response = send_file(found.path, mimetype=found.content_type, as_attachment=True,
-                             download_name=found.download_name)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return send_private(service.report_file(pk))
 
     @expose("/<int:pk>/delete", methods=["POST"])
     @has_access

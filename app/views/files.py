@@ -3,7 +3,7 @@ summary. Listed, shown, edited (the caption or title) and deleted as scoped mode
 form uploads the file; /<pk>/file serves it only after loading the record under the rule table."""
 from datetime import date
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import DOCUMENT_KINDS, Branch, BranchDocument, Meeting, MeetingAttachment
 from app.security.scope import get_in_scope
 from app.services import documents, meetings, uploads
-from app.views.base import ScopedModelRestApi, ScopedModelView
+from app.views.base import ScopedModelRestApi, ScopedModelView, send_private
 from app.views.boundary import parse_id
 
 
@@ -64,14 +64,7 @@ class FileRecordView(ScopedModelView):
     @has_access
     def file(self, pk):
         """The file, for users whose rules allow the record (else 404)."""
-        found = uploads.file_of(self.model, pk, self.folder)
-        if found is None:
-            abort(404)
-        response = send_file(found.path, mimetype=found.content_type, as_attachment=True,
-                             download_name=found.download_name)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return send_private(uploads.file_of(self.model, pk, self.folder))
 
     def post_delete(self, item):
         uploads.discard(self.folder, item.stored_name)
