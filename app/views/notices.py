@@ -63,7 +63,7 @@ class NoticesView(BaseView):
         page = request.args.get("page", 0, type=int) or 0
         rows, total = service.inbox(g.user, page)
         pages = max((total + service.PAGE_SIZE - 1) // service.PAGE_SIZE, 1)
-        return self.render_template("notices/index.html", title=_("提醒"), notices=rows, page=min(page, pages - 1),
+        return self.render_template("notices/index.html", title=_("我的提醒"), notices=rows, page=min(page, pages - 1),
                                     pages=pages, total=total, text_of=service.text_of, kinds=NOTICE_KINDS, label=label)
 
     @expose("/<int:pk>/follow", methods=["POST"])
