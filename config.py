@@ -26,6 +26,12 @@ ZHIBU_SESSION_HOURS  a browser login lasts this long (default 8)
 ZHIBU_SECURE_COOKIES 1: the session cookie is sent over HTTPS only (set it behind TLS)
 ZHIBU_LOCKOUT_FAILURES / _SECONDS  consecutive failed logins that lock an account, and for how
                      long (default 10, 900 seconds); `flask --app app zhibu unlock USER` lifts it
+ZHIBU_MAIL_SERVER    SMTP host for the notices' e-mail; unset (the default): no mail is sent
+ZHIBU_MAIL_PORT / _USERNAME / _PASSWORD  SMTP port (default 25, or 465 with SSL), login and password
+ZHIBU_MAIL_USE_TLS / _USE_SSL  1: STARTTLS / SMTP over SSL (default off)
+ZHIBU_MAIL_SENDER    the From address (default zhibu@localhost)
+ZHIBU_BASE_URL       the site's address, e.g. https://zhibu.example.edu.cn, for the inbox link in mails
+ZHIBU_NOTICES_ON_HOME  0: the home page does not make the day's notices (cron runs `zhibu notices`)
 ZHIBU_HEALTH_JSON    health-check overrides as a JSON object: keys for both profiles at the top,
                      per profile under "2012" / "later" (app/rules/policy.py lists the keys)
 """
@@ -57,6 +63,10 @@ def _secret_key(instance_path: Path) -> str:
         finally:
             candidate.unlink(missing_ok=True)
     return key_file.read_text().strip()
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 def build_config(instance_path: str) -> dict:
@@ -133,6 +143,18 @@ def build_config(instance_path: str) -> dict:
         "ZHIBU_IMPORT_JOB_BYTES": int(os.environ.get("ZHIBU_IMPORT_JOB_BYTES", 512 * 1024)),
         "ZHIBU_JOB_KEEP_DAYS": int(os.environ.get("ZHIBU_JOB_KEEP_DAYS", 7)),
         "ZHIBU_JOB_TIMEOUT": int(os.environ.get("ZHIBU_JOB_TIMEOUT", 3600)),
+        # Notices (提醒): made daily by `zhibu notices` or the first home page of the day; mailed
+        # through Flask-Mail only when ZHIBU_MAIL_SERVER is set.
+        "ZHIBU_NOTICES_ON_HOME": os.environ.get("ZHIBU_NOTICES_ON_HOME", "1").lower() not in ("0", "false", "no"),
+        "ZHIBU_MAIL_ENABLED": bool(os.environ.get("ZHIBU_MAIL_SERVER")),
+        "MAIL_SERVER": os.environ.get("ZHIBU_MAIL_SERVER") or "localhost",
+        "MAIL_PORT": int(os.environ.get("ZHIBU_MAIL_PORT") or (465 if _flag("ZHIBU_MAIL_USE_SSL") else 25)),
+        "MAIL_USERNAME": os.environ.get("ZHIBU_MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("ZHIBU_MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _flag("ZHIBU_MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("ZHIBU_MAIL_USE_SSL"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("ZHIBU_MAIL_SENDER") or "zhibu@localhost",
+        "ZHIBU_BASE_URL": (os.environ.get("ZHIBU_BASE_URL") or "").rstrip("/"),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
         # H1–H11 thresholds; a committee picks its profile, e.g. '{"later": {"secretary_hours": 60}}'.
         "ZHIBU_HEALTH": json.loads(os.environ.get("ZHIBU_HEALTH_JSON", "{}")),

@@ -9,7 +9,7 @@ def create_app(overrides: dict | None = None):
     """Build the app: config, CSRF (before AppBuilder, fact 3), db, AppBuilder, views."""
     from flask import Flask
 
-    from app.extensions import csrf, db, migrate, new_appbuilder
+    from app.extensions import csrf, db, mail, migrate, new_appbuilder
     from config import build_config
     from app.security.roles import fab_roles
 
@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None):
     db.init_app(app)
     _sqlite_foreign_keys(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    mail.init_app(app)
     with app.app_context():
         appbuilder = new_appbuilder()
         appbuilder.init_app(app, db.session)

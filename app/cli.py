@@ -202,6 +202,23 @@ def worker_command(burst):
     run_worker(burst=burst)
 
 
+@zhibu_cli.command("notices")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Make the notices due on this day (default: today), YYYY-MM-DD.")
+@refusals_exit_1
+def notices_command(day):
+    """Make the day's notices for every user (idempotent) and mail the new ones if mail is on."""
+    from app.services.notices import generate_notices, mail_enabled, send_notice_mail
+
+    made = generate_notices(day.date() if day else None)
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(made.items()))
+    click.echo(f"新提醒 / new notices: {sum(made.values())}" + (f" ({kinds})" if kinds else ""))
+    if mail_enabled():
+        click.echo(f"已发送邮件 / mails sent: {send_notice_mail()}")
+    else:
+        click.echo("邮件未开启（ZHIBU_MAIL_SERVER 未设置） / mail is off (ZHIBU_MAIL_SERVER is not set)")
+
+
 ballots_cli = AppGroup("ballots", help="Anonymous ballot campaigns (党员评议, 群众满意度).")
 zhibu_cli.add_command(ballots_cli)
 

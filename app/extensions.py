@@ -7,12 +7,14 @@ reads, so this module imports nothing of app and sits below every layer.
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla import Model
 from flask_appbuilder.models.sqla.base import SQLA
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 db = SQLA(model_class=Model)
 csrf = CSRFProtect()
 migrate = Migrate()
+mail = Mail()   # the notices' e-mail; sends nothing unless ZHIBU_MAIL_SERVER is set (services/notices)
 
 
 def new_appbuilder() -> AppBuilder:

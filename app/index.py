@@ -13,7 +13,7 @@ from app.models import (
 )
 from app.security.rules import sheet_sources
 from app.security.scope import current_org, scope_clause
-from app.services import home
+from app.services import home, notices
 from app.services.home import Todo
 
 COUNTED = [
@@ -156,6 +156,8 @@ class ZhibuIndexView(IndexView):
         user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
         if user is None:
             return self.render_template(self.index_template, org=None, org_name=None, counts=None)
+        # the day's notices, on the first home page of the day in this process (services/notices)
+        notices.run_daily()
         org = current_org()
         org_name, kind = None, None
         if org is not None:

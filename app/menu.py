@@ -27,6 +27,8 @@ from app.views.files import BranchDocumentApi, BranchDocumentView, MeetingAttach
 from app.views.forms import FormsView, template_helpers
 from app.views.health import HealthView
 from app.views.jobs import JobsView
+from app.views.notices import NoticesView
+from app.views.notices import template_helpers as notice_helpers
 from app.views.rectification import RectificationApi, RectificationNoteView, RectificationView
 from app.views.scoring import ScoringView
 
@@ -75,7 +77,7 @@ APIS = [
     HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
-           TrainingAttendanceView, MeetingAttachmentView, JobsView]
+           TrainingAttendanceView, MeetingAttachmentView, JobsView, NoticesView]
 
 
 def register(appbuilder) -> None:
@@ -92,4 +94,5 @@ def register(appbuilder) -> None:
         appbuilder.add_api(api)
     appbuilder.add_api(AccountApi)  # one's own password; no model, no role table row
     template_helpers(current_app._get_current_object())
+    notice_helpers(current_app._get_current_object())
     configure_imports()

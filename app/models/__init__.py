@@ -13,6 +13,7 @@ from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSh
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
 from app.models.jobs import Job
+from app.models.notices import Notice
 from app.models.life import (
     BranchDocument, Funding, GeneralBranchCommitteeMember, HandbookCheck, Meeting, MeetingAttachment,
     MeetingAttendance, MeetingGuest, TrainingAttendance, TrainingEvent, gb_committee_member_branch,
@@ -27,7 +28,7 @@ from app.models.users import AccountGuard, LoginSession, UserOrg
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "Job", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "Job", "Notice", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
     "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
     "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",

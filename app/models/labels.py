@@ -186,6 +186,7 @@ MODEL_LABELS = {
     "RectificationNote": _l("整改进展"),
     "ImportRecord": _l("导入记录"),
     "Job": _l("后台任务"),
+    "Notice": _l("我的提醒"),
     "AuditLog": _l("审计日志"),
     "BallotCampaign": _l("匿名测评"),
     "BallotCode": _l("选票代码"),

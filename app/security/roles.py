@@ -50,6 +50,8 @@ PERMISSIONS = {
     "UpwardReport":   (("read", "write", "export"), R, ()),
     # background jobs: each user follows and downloads its own (which rows: rules.py)
     "Jobs":           (R,         R,              R),
+    # notices: each user reads its own and marks them read (which rows: rules.py)
+    "Notices":        (R,         R,              R),
     # the audit trail: read by everyone in its scope (rules.py), written by the guard alone
     "AuditLog":       (R,         R,              R),
     # 支部体检 H1–H11: every level reads its own scope's results (the rules scope the records)
@@ -84,6 +86,7 @@ MENU_OF_RESOURCE = {
     "DutyReport": ("Duty reports", "Assessment"),
     "UpwardReport": ("Upward evaluation", "Assessment"),
     "Jobs": (),
+    "Notices": (),
     "AuditLog": ("Audit trail", "Organization"),
     "Health": ("Health check", "Health"),
 }

@@ -19,7 +19,7 @@ from sqlalchemy import and_, false, or_, select, true
 from app.models import (
     Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, BranchDocument,
     Committee, ContactCadre, DutyReport, Funding, GeneralBranch, GeneralBranchCommitteeMember, HandbookCheck,
-    ImportRecord, Job, Meeting, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    ImportRecord, Job, Meeting, Notice, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
     UserOrg, cadre_branch, AccountGuard, LoginSession,
 )
@@ -212,6 +212,14 @@ def _own_job(actor):
            "general_branch": Job.general_branch_id == actor.general_branch_id,
            "branch": Job.branch_id == actor.branch_id}[actor.kind]
     return and_(Job.owner_id == actor.user_id, Job.org_kind == actor.kind, org)
+
+
+def _own_notice(actor):
+    """The actor's own notice, made for the organization the actor still belongs to."""
+    org = {"committee": Notice.committee_id == actor.committee_id,
+           "general_branch": Notice.general_branch_id == actor.general_branch_id,
+           "branch": Notice.branch_id == actor.branch_id}[actor.kind]
+    return and_(Notice.recipient_id == actor.user_id, Notice.org_kind == actor.kind, org)
 
 
 _sheet_at = via(ScoreSheet.assessment_id, _AS.c.id, at_branch(_AS.c.branch_id))
@@ -430,6 +438,10 @@ RULES: dict = {
     # starts it and reads it; only the job runner (system actor "jobs") writes its state and
     # result, and nobody deletes one from the web.
     Job: {role: Rule(read=_own_job, create=_own_job) for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # A notice is its recipient's alone: only the system actor "notices" makes one (nobody
+    # creates or deletes one from the web or the API); the recipient reads it and marks it read.
+    Notice: {role: Rule(read=_own_notice, write=_own_notice, fields=frozenset({"read_at"}))
+             for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
     # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
     # written by the guard itself, in the transaction of the change it records, never through
     # the session by anyone; no role (nor the operator, nor the system but for a restore)
@@ -445,8 +457,11 @@ RULES: dict = {
 # Not audited: the trail itself; anonymous votes, their codes and the throttle (nothing may
 # link a vote to a time, a person or an address: DOMAIN.md "Ballots"); an import's own
 # bookkeeping row (the rows the import writes are audited, each one); a background job's
-# state and progress (what the job writes, as its owner, is audited like any other write).
-AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord, Job})
+# state and progress (what the job writes, as its owner, is audited like any other write); a
+# notice: made by the system from records whose own changes are audited, and read by its
+# recipient alone, so a trail row per notice or per "mark read" would double the table and tell
+# everyone in the branch who was reminded of what and when each one read it.
+AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord, Job, Notice})
 # System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
 # assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
 # and, from the score's step, what it said.
@@ -526,6 +541,8 @@ FROZEN = {
     DutyReport: frozenset({"committee_id", "general_branch_id", "branch_id", "file_name", "stored_name",
                            "content_type", "file_size", "file_sha256", "uploaded_by_id", "uploaded_at"}),
     Ballot: frozenset({"campaign_id", "cast_on", "s1", "s2", "s3", "s4", "s5", "secretary", "role"}),
+    Notice: frozenset({"recipient_id", "kind", "subject_table", "subject_id", "due_on", "params", "dedupe_key",
+                       "org_kind", "committee_id", "general_branch_id", "branch_id", "created_at"}),
     Job: frozenset({"kind", "params", "owner_id", "org_kind", "committee_id", "general_branch_id", "branch_id",
                     "lang", "created_at"}),
 }

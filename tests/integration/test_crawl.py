@@ -45,7 +45,7 @@ def test_every_page_a_role_opens_is_clean(app, login_as, username, lang):
     if lang == "en":
         user.get("/lang/en")
     problems = []
-    pages = ["/"] + menu_urls(app)
+    pages = ["/", "/notices/"] + menu_urls(app)   # the home makes the day's notices: the inbox has some
     shows = []
     for url in pages:
         response = user.get(url, follow_redirects=True)

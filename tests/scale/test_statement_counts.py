@@ -84,3 +84,25 @@ def test_every_list_rest_list_and_home_is_constant_in_page_size_and_rows(worlds,
     assert all(len(counts) == 4 for name, counts in seen.items() if name != "home")
     varying = {name: counts for name, counts in seen.items() if len(set(counts.values())) > 1}
     assert not varying, varying
+
+
+def test_making_the_notices_and_the_inbox_are_constant_in_branches_and_users(worlds):
+    """generate_notices reads every user, round, item and branch in a few grouped statements, and
+    a user's inbox costs the same however many notices the others have."""
+    from datetime import date
+
+    from app.services.notices import generate_notices
+
+    made, inbox = {}, {}
+    for size, app in worlds.items():
+        count = _counter(app)
+        with app.app_context():
+            count[0] = 0
+            kinds = generate_notices(date(2012, 4, 12))   # six days before the synth round's deadline
+            made[size] = count[0]
+        assert kinds["round_deadline_7"] == len(USERS) and sum(kinds.values()) > len(USERS), kinds
+        for username in USERS:
+            web = WebUser(app, username, PASSWORD)
+            inbox[(size, username)] = _statements(web.client.get, count, "/notices/")
+    assert made["small"] == made["large"], made
+    assert all(inbox[("small", u)] == inbox[("large", u)] for u in USERS), inbox

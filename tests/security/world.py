@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select
 
 from app.extensions import db
 from app.models import (
-    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job,
+    Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job, Notice,
     HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
 )
@@ -245,6 +245,20 @@ def make_job(world, username):
                general_branch_id=actor.general_branch_id, branch_id=actor.branch_id, runner="thread:world:0")
 
 
+NOTICE_RECIPIENTS = JOB_OWNERS
+
+
+def make_notice(world, username):
+    """An unread 换届 notice of that world user, made for its organization (as the system does)."""
+    actor = world.actors[username]
+    return Notice(recipient_id=actor.user_id, kind="term_expired", subject_table="zb_branch",
+                  subject_id=world.branches["own-branch"], due_on=date(2025, 6, 1),
+                  params='{"branch": "文学院教师第一党支部"}', dedupe_key=f"world:{username}:{next(_serial)}",
+                  org_kind=actor.kind, committee_id=actor.committee_id if actor.kind == "committee" else None,
+                  general_branch_id=actor.general_branch_id if actor.kind != "committee" else None,
+                  branch_id=actor.branch_id)
+
+
 def make_audit(world, position):
     """A trail row like the guard writes for a member at the position (only the system may add one)."""
     from datetime import datetime
@@ -455,6 +469,11 @@ def build_world(app) -> World:
             db.session.add(job)
             db.session.flush()
             world.add(Job, username, job)
+        for username in NOTICE_RECIPIENTS:   # one unread notice per user
+            notice = make_notice(world, username)
+            db.session.add(notice)
+            db.session.flush()
+            world.add(Notice, username, notice)
         db.session.commit()
     assert {m: set(p) for m, p in world.rows.items()} == {m: set(p) for m, p in POSITIONS.items()}
     return world
@@ -546,6 +565,7 @@ POSITIONS = {
     ContactCadre: BRANCH_POSITIONS + ("own-branch-cross", "own-committee-leader"),
     StandardItem: ("published",),
     Job: JOB_OWNERS,
+    Notice: NOTICE_RECIPIENTS,
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
     AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
