@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 ROUND_DAYS = (7, 1)            # notices this many days before a round's deadline
 MAIL_WINDOW_DAYS = 3           # mail only notices this recent (turning mail on sends no backlog)
 PAGE_SIZE = 20
-CHUNK = 500                    # rows per INSERT (SQLite's limit on bound parameters)
+CHUNK = 500                    # rows per INSERT batch (SQLite's limit on bound parameters)
 SYSTEM = "notices"
 
 
@@ -161,18 +161,23 @@ def due_notices(today: date) -> list[dict]:
 
 def _insert_new(rows: list[dict]) -> list[int]:
     """INSERT the rows, skipping those whose dedupe key exists (ON CONFLICT DO NOTHING: two
-    processes generating at once make each notice once); the ids of the rows really made."""
+    processes generating at once make each notice once); the ids of the rows really made.
+
+    One statement compiled once and sent as an executemany (SQLAlchemy's "insertmanyvalues"
+    batches it, CHUNK rows a batch): a multi-row VALUES is compiled anew for every chunk, which
+    cost more than the database's work (5,000 branches: 10 s of 14 s)."""
+    if not rows:
+        return []
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    made = []
     now = _now()
-    for start in range(0, len(rows), CHUNK):
-        chunk = [{**r, "created_at": now} for r in rows[start:start + CHUNK]]
-        stmt = insert(Notice).values(chunk).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        made += [row[0] for row in db.session.execute(stmt.returning(Notice.id))]
-    return made
+    table = Notice.__table__
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    result = db.session.execute(stmt.execution_options(insertmanyvalues_page_size=CHUNK),
+                                [{**r, "created_at": now} for r in rows])
+    return [row[0] for row in result]
 
 
 def generate_notices(today: date | None = None) -> Counter:
