@@ -350,6 +350,9 @@ class ScopedModelView(ModelView):
     def __init__(self, **kwargs):
         model = self.model
         self.datamodel = ZhibuInterface(model, db.session)
+        # FAB fills label_columns in place with prettified names ("General Branch Id"); a copy
+        # keeps the shared COLUMN_LABELS (the audit trail's field names) as written
+        self.label_columns = dict(self.label_columns)
         choices = _choice_columns(model)
         shown = set(self.list_columns or []) | set(self.show_columns or [])
         self.formatters_columns = {
@@ -543,6 +546,7 @@ class ScopedModelRestApi(ModelRestApi):
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
+        self.label_columns = dict(self.label_columns)   # FAB fills it in place (see ScopedModelView)
         if versioned(self.model) and self.show_columns and "version" not in self.show_columns:
             self.show_columns = [*self.show_columns, "version"]   # the ETag's value, in the body too
         super().__init__()

@@ -123,3 +123,15 @@ def test_the_edit_button_follows_the_rule_table(login_as, db_session):
     assert not _has_edit(gb01, f"/scoresheetview/show/{superior_sheet}")
     assert not _has_edit(gb01, f"/roundview/show/{round_.id}")
     assert _has_edit(committee, f"/roundview/show/{round_.id}")  # the committee may reopen it
+
+
+@pytest.mark.parametrize("lang, label", [("zh", "所属党总支"), ("en", "General branch")])
+def test_the_change_history_names_fields_as_the_forms_do(login_as, db_session, lang, label):
+    """FAB's prettified column names ("General Branch Id") never leak into the shared labels."""
+    user = login_as("gb01")
+    user.get(f"/lang/{lang}")
+    user.get("/branchview/list/")
+    user.get("/api/v1/branch/_info")
+    html = user.get(f"/branchview/show/{_branch(db_session, 'gb01-b01').id}").text
+    panel = html.split('id="audit-trail"', 1)[-1] if 'id="audit-trail"' in html else html
+    assert f"<b>{label}</b>" in panel and "General Branch Id" not in html
