@@ -170,12 +170,22 @@ def score_command(round_id, username):
 @click.option("--round", "round_id", required=True, type=int, help="Id of the assessment round.")
 @click.option("--general-branch", "general_branch_id", type=int, default=None, help="Only this general branch.")
 @click.option("--output", required=True, type=click.Path(dir_okay=False), help="Where to write the xlsx.")
-def export_command(form, round_id, general_branch_id, output):
+@click.option("--person", default=None, help="填报人 printed in the header (default: left blank for a pen).")
+@click.option("--phone", default=None, help="联系电话 printed in the header (default: the general branch's).")
+def export_command(form, round_id, general_branch_id, output, person, phone):
     """Write 附件2 or 附件3 of a round, as its committee hands it in."""
+    from app.errors import InvalidValue
     from app.extensions import db
     from app.models import AssessmentRound
     from app.security.scope import OrgRef, acting_as
-    from app.services.forms import FormNotFound, export_annex2, export_annex3
+    from app.services.forms import FormNotFound, export_annex2, export_annex3, signer
+
+    signed = None
+    if person is not None or phone is not None:
+        try:
+            signed = signer(person, phone)
+        except InvalidValue as exc:
+            raise click.BadParameter(str(exc), param_hint="--person/--phone") from exc
 
     round_ = db.session.get(AssessmentRound, round_id)
     if round_ is None:
@@ -184,7 +194,7 @@ def export_command(form, round_id, general_branch_id, output):
     builder = export_annex2 if form == "annex2" else export_annex3
     try:
         with acting_as(org):
-            export = builder(org, None, round_id, general_branch_id)
+            export = builder(org, None, round_id, general_branch_id, signed=signed)
     except FormNotFound as exc:
         raise click.ClickException(f"找不到该党总支 / no such general branch: {general_branch_id}") from exc
     with open(output, "wb") as fh:

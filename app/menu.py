@@ -3,7 +3,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.views.assessment import (
-    AssessmentApi, AssessmentRoundApi, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
+    AssessmentApi, AssessmentRoundApi, AssessmentView, RoundView, ScoreSheetApi, ScoreSheetView, StandardView,
 )
 from app.views.account import AccountApi
 from app.views.audit import AuditLogApi, AuditLogView
@@ -77,11 +77,20 @@ APIS = [
     HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
-           TrainingAttendanceView, MeetingAttachmentView, JobsView, NoticesView]
+           TrainingAttendanceView, MeetingAttachmentView, JobsView, NoticesView, AssessmentView]
+
+# The lists a show page carries below its record (FAB related_views), each through the rule
+# table's read scope and paged; set here, where every view class is known.
+RELATED = {
+    BranchView: [MemberView, SecretaryView, AssessmentView, MeetingView, RectificationView],
+    GeneralBranchView: [BranchView],
+}
 
 
 def register(appbuilder) -> None:
     """Register all views, menus and APIs of zhibu on one AppBuilder."""
+    for view, related in RELATED.items():
+        view.related_views = list(related)
     for view, name, label, category, icon in MENU:
         category_label, category_icon = CATEGORIES[category]
         appbuilder.add_view(

@@ -39,6 +39,14 @@ _FIELD_GAP = " " * 4
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MAX_CELL_CHARS = 32767  # Excel's limit; XlsxWriter would truncate anyway
 LINE_PT = 14.5  # one line of 11 pt SimSun
+ROW_PAD_PT = 6.5  # a data row's padding above and below its lines
+ROW_PT = LINE_PT + ROW_PAD_PT  # every one-line data row (the sheet's default height: 28 px)
+
+# The printable height of an A4 page in points, less the top and bottom margins set below.
+_A4_LONG_PT, _A4_SHORT_PT = 841.9, 595.3
+_TOP_IN, _BOTTOM_IN = 0.6, 0.7
+_PAGE_SLACK_PT = 24.0  # room left for renderers whose rows come out a little taller
+MAX_PAGE_BREAKS = 1023  # Excel keeps at most this many manual breaks in a sheet
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +117,66 @@ def wrapped_height(text: str, width: float) -> float:
     return line_count(text, width) * LINE_PT + 6
 
 
-def fit_row(worksheet, row: int, cells: Iterable[tuple[str, float]]) -> None:
+def row_height(cells: Iterable[tuple[str, float]]) -> float:
+    """The height a data row needs for its wrapped cells: ROW_PT for one line."""
+    lines = max((line_count(text, width) for text, width in cells), default=1)
+    return lines * LINE_PT + ROW_PAD_PT
+
+
+def fit_row(worksheet, row: int, cells: Iterable[tuple[str, float]]) -> float:
     """Give a data row the height its wrapped cells need; call before writing the row.
 
     LibreOffice (7.4) and WPS do not autofit row heights of a stored file, so a
     long 存在的主要问题 would print clipped; the height is estimated and set here.
-    Single-line rows keep the default height and cost no set_row call.
+    Every one-line row has the sheet's default height (ROW_PT, set by setup_page), so the
+    table prints in even rows and only a row whose text wraps is taller; those cost one
+    set_row call each. Returns the row's height.
     """
-    lines = max((line_count(text, width) for text, width in cells), default=1)
-    if lines > 1:
+    height = row_height(cells)
+    if height > ROW_PT:
         _forget_flushed_rows(worksheet, row - 1)
-        worksheet.set_row(row, lines * LINE_PT + 4)
+        worksheet.set_row(row, height)
+    return height
+
+
+class Pages:
+    """Where the printed pages of a table break, chosen here rather than by Excel.
+
+    A grouped cell (附件2's 所属党委, drawn once over its run of rows) would leave the
+    top of a page that breaks inside a run without a name; with the breaks known, the
+    first row of every page names its group again. Each page holds the repeated title
+    rows and the data rows that fit under them, with some slack, at 100 % (the form's
+    columns fit the page width, so fit_to_pages does not shrink it); past Excel's
+    1023 manual breaks the caller names the group on every row.
+    """
+
+    def __init__(self, worksheet, repeated_pt: float, first_page_extra_pt: float, *, landscape: bool) -> None:
+        long_side = _A4_SHORT_PT if landscape else _A4_LONG_PT
+        self.room = long_side - (_TOP_IN + _BOTTOM_IN) * 72 - repeated_pt - _PAGE_SLACK_PT
+        self.used = first_page_extra_pt
+        self.breaks: list[int] = []
+        self.exhausted = False
+        self._worksheet = worksheet
+
+    def starts_page(self, row: int, height: float, top_height: float | None = None) -> bool:
+        """Place a data row; True when it begins a new printed page.
+
+        height is the row's height where it continues a page, top_height (default: the
+        same) where it opens one (a grouped row names its group there, and may wrap).
+        """
+        if self.used > 0 and self.used + height > self.room:
+            if len(self.breaks) >= MAX_PAGE_BREAKS:
+                self.exhausted = True
+            else:
+                self.breaks.append(row)
+            self.used = height if top_height is None else top_height
+            return True
+        self.used += height
+        return False
+
+    def close(self) -> None:
+        """Store the breaks (one list, kept to the page count: constant memory in the rows)."""
+        self._worksheet.set_h_pagebreaks(self.breaks)
 
 
 def _forget_flushed_rows(worksheet, pending: int) -> None:
@@ -192,7 +249,8 @@ def setup_page(worksheet, widths: tuple[float, ...], *, landscape: bool) -> None
     worksheet.fit_to_pages(1, 0)
     worksheet.repeat_rows(TITLE_ROW, HEADING_ROW)
     worksheet.center_horizontally()
-    worksheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    worksheet.set_margins(left=0.5, right=0.5, top=_TOP_IN, bottom=_BOTTOM_IN)
+    worksheet.set_default_row(ROW_PT)
     worksheet.set_footer("&C第 &P 页，共 &N 页")
     worksheet.freeze_panes(FIRST_DATA_ROW, 0)
 
@@ -211,6 +269,9 @@ def merged_text(worksheet, row: int, last_col: int, text: str, cell_format) -> N
     worksheet.write_string(row, 0, text, cell_format)
 
 
+LABEL_ROW_PT, TITLE_ROW_PT = 20.0, 36.0
+
+
 def write_top(worksheet, styles: Styles, label: str, title: str, header: FormHeader,
               widths: tuple[float, ...]) -> None:
     """Rows 0-2: the 附件N label, the merged title, the merged 填报单位 line.
@@ -218,13 +279,17 @@ def write_top(worksheet, styles: Styles, label: str, title: str, header: FormHea
     constant_memory flushes a row as soon as a later one is touched, so these go first.
     """
     last_col = len(widths) - 1
-    worksheet.set_row(0, 20)
+    worksheet.set_row(0, LABEL_ROW_PT)
     worksheet.write_string(0, 0, label, styles.label)
-    worksheet.set_row(TITLE_ROW, 36)
+    worksheet.set_row(TITLE_ROW, TITLE_ROW_PT)
     merged_text(worksheet, TITLE_ROW, last_col, title, styles.title)
-    info = info_line(header)
-    worksheet.set_row(INFO_ROW, max(24.0, wrapped_height(info, sum(widths))))
-    merged_text(worksheet, INFO_ROW, last_col, info, styles.info)
+    worksheet.set_row(INFO_ROW, info_height(header, widths))
+    merged_text(worksheet, INFO_ROW, last_col, info_line(header), styles.info)
+
+
+def info_height(header: FormHeader, widths: tuple[float, ...]) -> float:
+    """The 填报单位 line's height: one line, or more when a long unit name wraps."""
+    return max(24.0, wrapped_height(info_line(header), sum(widths)))
 
 
 def write_note(worksheet, styles: Styles, row: int, header: FormHeader,

@@ -21,12 +21,17 @@ from dataclasses import dataclass
 from ._sheet import (
     FIRST_DATA_ROW,
     HEADING_ROW,
+    LABEL_ROW_PT,
+    TITLE_ROW_PT,
     FormHeader,
+    Pages,
     Styles,
     build_form,
     cell_text,
     fit_row,
+    info_height,
     put_text,
+    row_height,
     setup_page,
     write_note,
     write_top,
@@ -40,6 +45,7 @@ TOTAL_LABEL = "合计"
 # A 序号 | B 所属党委（党总支）| C 党支部名称 | D:E 分类定级结果 (see the module docstring)
 WIDTHS = (7.0, 26.0, 32.0, 9.0, 9.0)
 GRADE_COL, GRADE_PAD_COL = 3, 4
+HEADING_PT = 24.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,9 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
 
     rows is consumed once, in order, and never held whole (constant memory). With
     grouped=True consecutive rows of the same 所属党委 share one visually merged cell
-    that names it once; pass rows ordered by general branch for that to group fully.
+    that names it once, and again at the top of every printed page it runs onto (the
+    page breaks are set here, see Pages); pass rows ordered by general branch for that
+    to group fully.
     Raises ValueError for a grade label outside 好/较好/一般/较差/''.
     """
 
@@ -94,7 +102,9 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
         setup_page(sheet, WIDTHS, landscape=False)
         write_top(sheet, styles, SHEET, TITLE, header, WIDTHS)
 
-        sheet.set_row(HEADING_ROW, 24)
+        sheet.set_row(HEADING_ROW, HEADING_PT)
+        pages = Pages(sheet, TITLE_ROW_PT + info_height(header, WIDTHS) + HEADING_PT, LABEL_ROW_PT,
+                      landscape=False)
         for col, name in enumerate(COLUMNS[:GRADE_COL]):
             sheet.write_string(HEADING_ROW, col, name, styles.heading)
         sheet.merge_range(HEADING_ROW, GRADE_COL, HEADING_ROW, GRADE_PAD_COL, "", styles.heading)
@@ -111,8 +121,12 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
                 counts[grade] += 1
             group = cell_text(item.general_branch)
             branch = cell_text(item.branch)
-            first = group != previous_group
-            shown = group if first or not grouped else ""
+            first = group != previous_group or not grouped or pages.exhausted
+            named = row_height(((group, WIDTHS[1]), (branch, WIDTHS[2])))
+            unnamed = named if first else row_height((("", WIDTHS[1]), (branch, WIDTHS[2])))
+            if pages.starts_page(row_no, unnamed, named):
+                first = True  # a page's first row names its group again
+            shown = group if first else ""
             fit_row(sheet, row_no, ((shown, WIDTHS[1]), (branch, WIDTHS[2])))
             sheet.write_number(row_no, 0, seq, styles.number)
             if grouped:
@@ -135,5 +149,6 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
         for col, grade in enumerate(GRADES, start=1):
             sheet.write_number(row_no, col, counts[grade], styles.number)
         write_note(sheet, styles, row_no + 1, header, WIDTHS)
+        pages.close()
 
     return build_form(TITLE, header, fill)

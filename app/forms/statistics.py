@@ -16,6 +16,18 @@ class GradeCountRow:
     movement: tuple[int, int, int] | None = None  # up, same, down
 
 
+def _one_a4_page(sheet, *, landscape: bool) -> None:
+    """Print the sheet on one A4 page, shrunk to fit, centred, with modest margins."""
+    sheet.set_paper(9)  # A4
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 1)
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.center_horizontally()
+
+
 def statistics_workbook(title: str, rows: list[GradeCountRow]) -> bytes:
     """A sheet of counts with a stacked column chart; a second table of up/same/down when given."""
     buffer = io.BytesIO()
@@ -24,6 +36,7 @@ def statistics_workbook(title: str, rows: list[GradeCountRow]) -> bytes:
     bold = book.add_format({"bold": True, "border": 1, "font_name": "SimSun", "align": "center"})
     cell = book.add_format({"border": 1, "font_name": "SimSun"})
     sheet = book.add_worksheet("统计")
+    _one_a4_page(sheet, landscape=True)  # the 720 px chart is wider than a portrait page
     sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14, "font_name": "SimHei"}))
     for col, heading in enumerate(("所属党委（党总支）",) + GRADES + ("合计",)):
         sheet.write_string(2, col, heading, bold)
@@ -45,6 +58,7 @@ def statistics_workbook(title: str, rows: list[GradeCountRow]) -> bytes:
     moved = [r for r in rows if r.movement is not None]
     if moved:
         table = book.add_worksheet("晋位升级")
+        _one_a4_page(table, landscape=False)
         for col, heading in enumerate(("所属党委（党总支）", "晋位", "持平", "降位")):
             table.write_string(0, col, heading, bold)
         for i, row in enumerate(moved, start=1):

@@ -168,6 +168,29 @@ def _state_cond(model):
     return make() if make else None
 
 
+def row_allows(model, pk, verb: str = "write") -> bool:
+    """Whether the current actor may `verb` this row now, as the guard would judge the old row:
+    its role has the verb with fields to change, the row meets the role's condition and no
+    closed round has made it final. What a page asks before offering a button; the guard still
+    decides on save."""
+    actor = _actor()
+    if actor is None or pk is None or model in rules.UNRULED or model not in rules.RULES:
+        return False
+    if actor.kind != "system" and not rules.may(model, actor, verb):
+        return False
+    fields = rules.writable_fields(model, actor) if verb == "write" else None
+    if fields is not None and not fields:
+        return False
+    cond = [rules.condition(model, actor, verb)] if actor.kind not in ("all", "system") else []
+    state = _state_cond(model)
+    if state is not None:
+        cond.append(state)
+    if model is AssessmentRound and actor.kind not in rules.REOPEN_ROLES:
+        cond.append(AssessmentRound.status != "closed")
+    key = inspect(model).primary_key[0]
+    return db.session.execute(select(key).where(key == pk, *cond)).first() is not None
+
+
 # -- the unit of work ---------------------------------------------------------------------
 
 def _check_trail(actor, verb):

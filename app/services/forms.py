@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.errors import InvalidValue
 from app.extensions import db
 from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_workbook
 from app.forms.statistics import GradeCountRow, statistics_workbook
@@ -52,12 +54,53 @@ def _unit(org: OrgRef, general_branch):
     return (committee.name if committee else ""), ""
 
 
-def header_for(org: OrgRef, user, round_: AssessmentRound, general_branch) -> FormHeader:
-    """填报单位 / 填报人 / 联系电话 and the note's deadline and address."""
+PERSON_MAX, PHONE_MAX = 20, 40
+_PHONE_CHARS = set("0123456789+-() /,、，转")
+
+
+@dataclass(frozen=True)
+class Signer:
+    """填报人 and 联系电话 as the exporter typed them (checked by signer()); None keeps the default."""
+
+    person: str | None
+    phone: str | None
+
+
+def signer(person, phone) -> Signer | None:
+    """The 填报人 / 联系电话 typed before an export, stripped and checked (InvalidValue otherwise)."""
+    person = None if person is None else person.strip()
+    phone = None if phone is None else phone.strip()
+    if person is None and phone is None:
+        return None
+    if len((person or "")) > PERSON_MAX:
+        raise InvalidValue(_("填报人最多 %(n)d 个字。", n=PERSON_MAX))
+    if not (person or "").isprintable():
+        raise InvalidValue(_("填报人不能含有换行或控制字符。"))
+    if len(phone or "") > PHONE_MAX:
+        raise InvalidValue(_("联系电话最多 %(n)d 个字符。", n=PHONE_MAX))
+    if not set(phone or "") <= _PHONE_CHARS:
+        raise InvalidValue(_("联系电话只能包含数字、空格和 + - ( ) / , 转。"))
+    return Signer(person, phone)
+
+
+def full_name(user) -> str:
+    """The user's full name, Chinese order (姓 then 名); the user name when both are empty."""
+    if user is None:
+        return ""
+    return f"{user.last_name or ''}{user.first_name or ''}".replace("-", "").strip() or user.username
+
+
+def header_for(org: OrgRef, user, round_: AssessmentRound, general_branch, signed: Signer | None = None) -> FormHeader:
+    """填报单位 / 填报人 / 联系电话 and the note's deadline and address.
+
+    填报人 defaults to the user's full name and 联系电话 to the exporting unit's phone;
+    what the exporter typed (signed) replaces both.
+    """
     unit, phone = _unit(org, general_branch)
-    person = ""
-    if user is not None:
-        person = f"{user.last_name or ''}{user.first_name or ''}".replace("-", "").strip() or user.username
+    person = full_name(user)
+    if signed is not None:
+        person = person if signed.person is None else signed.person
+        phone = phone if signed.phone is None else signed.phone
     deadline = f"{round_.deadline.month}月{round_.deadline.day}日" if round_.deadline else ""
     return FormHeader(unit=unit, person=person, phone=phone, deadline_text=deadline,
                       email=current_app.config.get("ZHIBU_REPORT_EMAIL", ""))
@@ -128,19 +171,19 @@ def official_chinese(build):
 
 
 @official_chinese
-def export_annex2(org, user, round_id, general_branch_id=None, branch_ids=None) -> Export:
+def export_annex2(org, user, round_id, general_branch_id=None, branch_ids=None, signed=None) -> Export:
     """附件2 分类定级汇总表 for the scope (or one general branch, or selected branches)."""
     round_, gb = resolve(org, round_id, general_branch_id)
-    header = header_for(org, user, round_, gb)
+    header = header_for(org, user, round_, gb, signed)
     data = annex2_workbook(header, annex2_rows(round_, org, gb, branch_ids), grouped=True)
     return Export(f"附件2-分类定级汇总表-{header.unit}-{round_.name}.xlsx", data)
 
 
 @official_chinese
-def export_annex3(org, user, round_id, general_branch_id=None, rectification_ids=None) -> Export:
+def export_annex3(org, user, round_id, general_branch_id=None, rectification_ids=None, signed=None) -> Export:
     """附件3 整改汇总表 for the scope (or one general branch, or selected items)."""
     round_, gb = resolve(org, round_id, general_branch_id)
-    header = header_for(org, user, round_, gb)
+    header = header_for(org, user, round_, gb, signed)
     data = annex3_workbook(header, annex3_rows(round_, org, gb, rectification_ids))
     return Export(f"附件3-整改汇总表-{header.unit}-{round_.name}.xlsx", data)
 
@@ -155,6 +198,13 @@ def export_statistics(org, round_id) -> Export:
         move = (group.movement["up"], group.movement["same"], group.movement["down"]) if round_.base_round_id else None
         rows.append(GradeCountRow(group.name, counts, move))
     return Export(f"分类定级统计-{round_.name}.xlsx", statistics_workbook(f"{round_.name} 分类定级统计", rows))
+
+
+def export_defaults(org, user, round_id, general_branch_id=None):
+    """The round, the unit and the prefilled 填报人 / 联系电话 of the export page (FormNotFound)."""
+    round_, gb = resolve(org, round_id, general_branch_id)
+    header = header_for(org, user, round_, gb)
+    return round_, gb, header
 
 
 def current_round_id(org):

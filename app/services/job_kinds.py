@@ -73,11 +73,16 @@ def _no_round():
     return NotFound(both(lambda: _("找不到这个考评批次，或它不在您的管理范围内。")))
 
 
+def _signed(params):
+    """The 填报人 / 联系电话 typed on the start page (checked again), or None for the defaults."""
+    return forms.signer(params.get("person"), params.get("phone"))
+
+
 def _export(build):
     def run(owner, actor, params, report) -> JobOutcome:
         report(10, both(lambda: _("正在汇总数据并生成 Excel 文件 …")))
         try:
-            export = build(owner, actor, params["round_id"])
+            export = build(owner, actor, params["round_id"], _signed(params))
         except forms.FormNotFound as exc:
             raise _no_round() from exc
         return JobOutcome(both(lambda: _("文件已生成：%(name)s", name=export.filename)), {},
@@ -101,9 +106,9 @@ def _recompute(owner, actor, params, report) -> JobOutcome:
 RUNNERS = {
     "import_check": _import_check,
     "import_apply": _import_apply,
-    "annex2": _export(lambda owner, actor, round_id: forms.export_annex2(actor, owner, round_id)),
-    "annex3": _export(lambda owner, actor, round_id: forms.export_annex3(actor, owner, round_id)),
-    "statistics": _export(lambda owner, actor, round_id: forms.export_statistics(actor, round_id)),
+    "annex2": _export(lambda owner, actor, round_id, signed: forms.export_annex2(actor, owner, round_id, signed=signed)),
+    "annex3": _export(lambda owner, actor, round_id, signed: forms.export_annex3(actor, owner, round_id, signed=signed)),
+    "statistics": _export(lambda owner, actor, round_id, signed: forms.export_statistics(actor, round_id)),
     "recompute": _recompute,
 }
 
@@ -130,7 +135,13 @@ def start_recompute(user, round_, actor, lang):
     return jobs.start(user, "recompute", {"round_id": round_.id}, lang)
 
 
-def start_form(user, actor, form, round_id, lang):
-    """Build the whole committee's form in the background (FormNotFound for a foreign round)."""
+def start_form(user, actor, form, round_id, lang, signed=None):
+    """Build the whole committee's form in the background (FormNotFound for a foreign round).
+
+    signed (forms.signer) carries the 填报人 / 联系电话 typed on the start page into the job.
+    """
     forms.resolve(actor, round_id, None)
-    return jobs.start(user, form, {"round_id": round_id}, lang)
+    params = {"round_id": round_id}
+    if signed is not None:
+        params.update({k: v for k, v in (("person", signed.person), ("phone", signed.phone)) if v is not None})
+    return jobs.start(user, form, params, lang)

@@ -53,6 +53,23 @@ class RoundView(ScopedModelView):
     write_checks = (_round_of_own_committee,)
 
 
+class AssessmentView(ScopedModelView):
+    """A branch's grade in each round (read only: grades come from the sheets and the committee's
+    confirmation on the scoring pages); the branch page's 考评结果 list."""
+
+    model = Assessment
+    class_permission_name = "Assessment"
+    include_route_methods = {"list", "show"}
+    list_title = show_title = _l("考评结果")
+    list_columns = ["round", "branch", "composite", "computed_grade", "override_grade", "vetoes"]
+    show_columns = ["round", "branch", "self_score", "member_score", "peer_score", "superior_score",
+                    "mass_satisfaction", "secretary_satisfaction", "composite", "computed_grade", "vetoes",
+                    "override_grade", "override_reason", "confirmed_at"]
+    search_columns = ["round", "branch", "computed_grade", "override_grade"]
+    order_columns = ["composite", "computed_grade", "override_grade"]
+    base_order = ("id", "desc")
+
+
 def _sheet_guard(item):
     enter_sheet(item, getattr(g, "user", None), current_org())
 

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired
 from app.extensions import db
 from app.models import label
 from app.errors import DomainError, Refused, VersionConflict
-from app.security.guard import RULED, ScopeRefused
+from app.security.guard import RULED, ScopeRefused, row_allows
 from app.security.scope import current_org, scope_clause
 from app.security.audit import audited
 from app.services.audit_trail import changes_html, record_trail
@@ -350,6 +350,9 @@ class ScopedModelView(ModelView):
     def __init__(self, **kwargs):
         model = self.model
         self.datamodel = ZhibuInterface(model, db.session)
+        # FAB fills label_columns in place with prettified names ("General Branch Id"); a copy
+        # keeps the shared COLUMN_LABELS (the audit trail's field names) as written
+        self.label_columns = dict(self.label_columns)
         choices = _choice_columns(model)
         shown = set(self.list_columns or []) | set(self.show_columns or [])
         self.formatters_columns = {
@@ -377,13 +380,36 @@ class ScopedModelView(ModelView):
         self.datamodel.preload = tuple(c for c in self.list_columns if c in relations) + tuple(self.list_loads)
 
     def render_template(self, template, **kwargs):
-        """The show page of an audited record lists its changes (scoped by the rule table); a
-        list page offers its quick search."""
-        if template == self.show_template and str(kwargs.get("pk", "")).isdigit() and audited(self.model):
-            kwargs.update(audit_panel(self.model, int(kwargs["pk"])))   # FAB passes the route's pk as text
+        """The show page of an audited record lists its changes (scoped by the rule table) and
+        offers 编辑 where the rules let the user change the row; a list page offers its quick search."""
+        if template == self.show_template and str(kwargs.get("pk", "")).isdigit():
+            pk = int(kwargs["pk"])   # FAB passes the route's pk as text
+            if audited(self.model):
+                kwargs.update(audit_panel(self.model, pk))
+            kwargs.setdefault("edit_url", self._edit_url(pk))
         if template == self.list_template:
             kwargs.setdefault("quick_search", self._quick_search())
         return super().render_template(template, **kwargs)
+
+    def _edit_url(self, pk):
+        """The edit page of this row, if the role has the verb and the rule table lets it write
+        the row now (a closed round's rows, a foreign row: no button)."""
+        from flask import url_for
+
+        if not self._routed("edit"):
+            return None
+        verb = self.method_permission_name.get("edit", "edit")
+        if not self.appbuilder.sm.has_access(f"can_{verb}", self.class_permission_name):
+            return None
+        if not row_allows(self.model, pk, "write"):
+            return None
+        return url_for(f"{self.endpoint}.edit", pk=pk)
+
+    def _routed(self, method):
+        """FAB registered a route for this method (include/exclude_route_methods)."""
+        if self.include_route_methods is not None and method not in self.include_route_methods:
+            return False
+        return method not in self.exclude_route_methods
 
     QUICK_COLUMNS = ("name", "title", "topic", "number", "username", "problems", "label")
 
@@ -520,6 +546,7 @@ class ScopedModelRestApi(ModelRestApi):
 
     def __init__(self):
         self.datamodel = ZhibuInterface(self.model, db.session)
+        self.label_columns = dict(self.label_columns)   # FAB fills it in place (see ScopedModelView)
         if versioned(self.model) and self.show_columns and "version" not in self.show_columns:
             self.show_columns = [*self.show_columns, "version"]   # the ETag's value, in the body too
         super().__init__()

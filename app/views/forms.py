@@ -3,7 +3,10 @@
 A general branch's or a branch's forms are built in the request. The whole committee's
 (city scale: tens of thousands of branches) are background jobs: the GET shows a page whose
 button (POST, with the CSRF token) starts the job, and the job's page offers the file.
+The hand-in buttons open /forms/annex2 (or annex3): 填报人 and 联系电话, prefilled from the
+user and the general branch, can be changed there before the file is built.
 """
+from functools import partial
 from io import BytesIO
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
@@ -12,6 +15,7 @@ from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.errors import InvalidValue
 from app.extensions import db
 from app.models import AssessmentRound
 from app.security.scope import current_org
@@ -19,7 +23,8 @@ from app.views.boundary import id_arg, parse_id
 from app.services.job_kinds import start_form
 from app.views.jobs import start_and_show
 from app.services.forms import (
-    FormNotFound, current_round_id, export_annex2, export_annex3, export_statistics, resolve,
+    PERSON_MAX, PHONE_MAX, FormNotFound, current_round_id, export_annex2, export_annex3, export_defaults,
+    export_statistics, resolve, signer,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,6 +53,13 @@ def committee_wide(org, general_branch_id) -> bool:
 
 
 FORM_TITLES = {"annex2": _l("附件2 分类定级汇总表"), "annex3": _l("附件3 整改汇总表"), "statistics": _l("分类定级统计")}
+BUILDERS = {"annex2": export_annex2, "annex3": export_annex3}
+SIGNED_FORMS = tuple(BUILDERS)  # the forms with a 填报人 / 联系电话 line
+
+
+def _typed_signer():
+    """What the export page sent as 填报人 / 联系电话 (InvalidValue if bad), None when it sent nothing."""
+    return signer(request.values.get("person"), request.values.get("phone"))
 
 
 class FormsView(BaseView):
@@ -55,37 +67,64 @@ class FormsView(BaseView):
 
     route_base = "/forms"
     class_permission_name = "Forms"
-    method_permission_name = {"annex2": "read", "annex3": "read", "statistics": "read", "start": "read"}
+    method_permission_name = {"annex2": "read", "annex3": "read", "statistics": "read", "start": "read",
+                              "export_page": "read"}
     default_view = "annex2"
 
-    def _background(self, form):
-        """The page that starts the committee-wide form as a job (404 for a foreign round)."""
+    def _page(self, form, error=None, status=200, round_id=None):
+        """The export page: round, unit, the editable 填报人 / 联系电话, and the button.
+
+        The whole committee's form posts to the job starter; a general branch's downloads at once.
+        """
+        general_branch_id = _int_arg("general_branch")
         try:
-            round_, _gb = resolve(current_org(), _int_arg("round"), None)
+            round_, gb, header = export_defaults(current_org(), g.user, round_id or _int_arg("round"),
+                                                general_branch_id)
         except FormNotFound:
             abort(404)
-        return self.render_template("jobs/start.html", title=FORM_TITLES[form], round=round_,
-                                    action=url_for("FormsView.start", form=form))
+        background = committee_wide(current_org(), general_branch_id)
+        person, phone = header.person, header.phone
+        if error is not None or "person" in request.values:  # show back what was typed
+            person, phone = request.values.get("person", ""), request.values.get("phone", "")
+        body = self.render_template(
+            "jobs/start.html", title=FORM_TITLES[form], round=round_, unit=header.unit,
+            background=background, signed=form in SIGNED_FORMS, person=person, phone=phone,
+            person_max=PERSON_MAX, phone_max=PHONE_MAX, error=error, general_branch=gb,
+            action=url_for("FormsView.start", form=form) if background else url_for(f"FormsView.{form}"))
+        return body, status
+
+    def _export(self, form):
+        """A general branch's form at once (with what the export page typed), or the job page."""
+        if committee_wide(current_org(), _int_arg("general_branch")):
+            return self._page(form)
+        try:
+            signed = _typed_signer()
+        except InvalidValue as exc:
+            return self._page(form, error=str(exc), status=400)
+        return build_or_404(BUILDERS[form], current_org(), g.user, _int_arg("round"), _int_arg("general_branch"),
+                            signed=signed)
+
+    @expose("/<any(annex2, annex3):form>")
+    @has_access
+    def export_page(self, form):
+        """Check or change 填报人 / 联系电话, then export."""
+        return self._page(form)
 
     @expose("/annex2.xlsx")
     @has_access
     def annex2(self):
-        if committee_wide(current_org(), _int_arg("general_branch")):
-            return self._background("annex2")
-        return build_or_404(export_annex2, current_org(), g.user, _int_arg("round"), _int_arg("general_branch"))
+        return self._export("annex2")
 
     @expose("/annex3.xlsx")
     @has_access
     def annex3(self):
-        if committee_wide(current_org(), _int_arg("general_branch")):
-            return self._background("annex3")
-        return build_or_404(export_annex3, current_org(), g.user, _int_arg("round"), _int_arg("general_branch"))
+        return self._export("annex3")
 
     @expose("/statistics.xlsx")
     @has_access
     def statistics(self):
         if committee_wide(current_org(), None):
-            return self._background("statistics")
+            return self._page("statistics")
         return build_or_404(export_statistics, current_org(), _int_arg("round"))
 
     @expose("/job/<form>", methods=["POST"])
@@ -96,7 +135,11 @@ class FormsView(BaseView):
         if form not in FORM_TITLES or round_id is None:
             abort(404)
         try:
-            return start_and_show(start_form, g.user, current_org(), form, round_id)
+            signed = _typed_signer() if form in SIGNED_FORMS else None
+        except InvalidValue as exc:
+            return self._page(form, error=str(exc), status=400, round_id=round_id)
+        try:
+            return start_and_show(partial(start_form, signed=signed), g.user, current_org(), form, round_id)
         except FormNotFound:
             abort(404)
 

@@ -10,17 +10,21 @@ from tests.support.databases import DEMO_PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_gb01_downloads_annex2_in_one_click(app, live_server, page, tmp_path):
+def test_gb01_checks_person_and_phone_then_downloads_annex2(app, live_server, page, tmp_path):
+    """一键导出附件2 opens the export page: 填报人 / 联系电话 prefilled, changed, then printed."""
     from app.extensions import db
 
     with app.app_context():
         gb01 = db.session.scalar(select(GeneralBranch).where(GeneralBranch.code == "gb01"))
-        expected, unit = {b.name for b in gb01.branches}, gb01.name
+        expected, unit, phone = {b.name for b in gb01.branches}, gb01.name, gb01.phone
         db.session.remove()
     log_in(page, live_server, "gb01", DEMO_PASSWORD)
     page.goto(f"{live_server}/branchview/list/")
+    page.click("text=一键导出附件2")
+    assert page.input_value("#person") == "gb01" and page.input_value("#phone") == phone
+    page.fill("#person", "  王小明 ")
     with page.expect_download() as info:
-        page.click("text=一键导出附件2")
+        page.click("#export-button")
     download = info.value
     assert download.suggested_filename.startswith(f"附件2-分类定级汇总表-{unit}")
     target = tmp_path / "annex2.xlsx"
@@ -28,6 +32,8 @@ def test_gb01_downloads_annex2_in_one_click(app, live_server, page, tmp_path):
     sheet = load_workbook(target).active
     values = [row for row in sheet.iter_rows(values_only=True)]
     assert any(v and v[0] == "北京高校基层党支部分类定级汇总表" for v in values)
+    info_line = next(v[0] for v in values if v[0] and str(v[0]).startswith("填报单位"))
+    assert "填报人：王小明" in info_line and phone in info_line
     start = next(i for i, v in enumerate(values) if v[0] == "序号") + 1
     end = next(i for i, v in enumerate(values) if v[0] == "合计")
     assert {v[2] for v in values[start:end]} == expected

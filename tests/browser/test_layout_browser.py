@@ -72,3 +72,29 @@ def test_the_matrix_prints_without_navigation_or_buttons(live_server, page):
     assert page.is_visible("table.zhibu-matrix")
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
+
+
+# The navbar's top-level items (menus, language, user): their tops, and the bar's height.
+NAVBAR = """() => ({height: document.querySelector('.navbar').getBoundingClientRect().height,
+    tops: Array.from(document.querySelectorAll('.navbar .navbar-nav > li, .navbar .navbar-brand'))
+               .map(el => Math.round(el.getBoundingClientRect().top))})"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_navbar_stays_on_one_line_at_1440_px_for_every_role(live_server, browser, lang):
+    """The admin has the most menus; in English they wrapped onto a second line at 1440 px."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        for user in ("admin", "committee", "gb01", "gb01-b01"):
+            page = context.new_page()
+            log_in(page, live_server, user, DEMO_PASSWORD)
+            page.goto(f"{live_server}/lang/{lang}")
+            page.goto(f"{live_server}/")
+            bar = page.evaluate(NAVBAR)
+            assert len(bar["tops"]) >= 4, bar
+            assert len(set(bar["tops"])) == 1, f"the navbar wraps ({user}, {lang}): {bar}"
+            assert bar["height"] < 60, f"the navbar is {bar['height']} px high ({user}, {lang})"
+            page.goto(f"{live_server}/logout/")
+            page.close()
+    finally:
+        context.close()

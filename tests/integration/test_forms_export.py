@@ -170,7 +170,7 @@ def test_list_pages_carry_the_one_click_buttons(login_as, db_session):
     round_ = _round(db_session, REASSESSMENT)
     for url in ["/branchview/list/", "/rectificationview/list/", f"/scoring/round/{round_.id}"]:
         page = login_as("gb01").get(url).text
-        assert "一键导出附件2" in page and f"annex2.xlsx?round={round_.id}" in page, url
+        assert "一键导出附件2" in page and f"/forms/annex2?round={round_.id}" in page, url
 
 
 def test_statistics_export_has_a_native_chart_and_movement(login_as, db_session):
@@ -230,3 +230,118 @@ def test_the_forms_and_the_texts_stored_for_them_are_chinese_under_the_english_u
     assert "北京高校基层党支部整改汇总表" in annex3 and not any("Grade" in t for t in annex3)
     stats = _texts(_book(user.get(f"/forms/statistics.xlsx?round={round_.id}")).active)
     assert any("分类定级统计" in t for t in stats)
+
+
+# ------------------------------------------------ 填报人 / 联系电话, printed pages
+
+def _info(sheet):
+    return next(t for t in _texts(sheet) if t.startswith("填报单位"))
+
+
+def _name_user(session, username, last, first):
+    from flask_appbuilder.security.sqla.models import User
+    user = session.scalar(select(User).where(User.username == username))
+    user.last_name, user.first_name = last, first
+    session.commit()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_export_page_prefills_person_and_phone_and_prints_what_was_typed(login_as, db_session, lang):
+    """填报人 is the user's full name and 联系电话 the general branch's, both editable before export."""
+    _name_user(db_session, "gb01", "王", "小明")
+    round_ = _round(db_session, INITIAL)
+    gb01 = _gb(db_session, "gb01")
+    user = login_as("gb01")
+    user.get(f"/lang/{lang}")
+    assert "/forms/annex2?round=" in user.get("/branchview/list/").text
+    page = user.get(f"/forms/annex2?round={round_.id}")
+    assert page.status_code == 200
+    assert 'name="person"' in page.text and 'value="王小明"' in page.text
+    assert f'value="{gb01.phone}"' in page.text and gb01.name in page.text
+    action = re.search(r'<form method="GET" action="([^"]+)" id="export-form"', page.text).group(1)
+    assert action == "/forms/annex2.xlsx"
+    info = _info(_book(user.get(f"{action}?round={round_.id}&person=++李四+&phone=010-6275+1234")).active)
+    assert "填报人：李四" in info and "联系电话：010-6275 1234" in info and gb01.name in info
+    info = _info(_book(user.get(f"/forms/annex3.xlsx?round={round_.id}&person=赵六&phone=")).active)
+    assert "填报人：赵六" in info and gb01.phone not in info  # an emptied phone is left for a pen
+    # the default, without the page: the full name and the general branch's phone
+    info = _info(_book(user.get(f"/forms/annex2.xlsx?round={round_.id}")).active)
+    assert "填报人：王小明" in info and gb01.phone in info
+
+
+@pytest.mark.parametrize("lang, message", [("zh", "联系电话只能包含"), ("en", "phone number may only")])
+def test_a_bad_person_or_phone_is_refused_with_the_page_again(login_as, db_session, lang, message):
+    round_ = _round(db_session, INITIAL)
+    user = login_as("gb01")
+    user.get(f"/lang/{lang}")
+    bad = user.get(f"/forms/annex2.xlsx?round={round_.id}&person=李四&phone=call+me")
+    assert bad.status_code == 400 and message in bad.text and 'id="export-form"' in bad.text
+    assert 'value="call me"' in bad.text and 'value="李四"' in bad.text
+    too_long = user.get(f"/forms/annex3.xlsx?round={round_.id}&person={'长' * 21}&phone=1")
+    assert too_long.status_code == 400 and 'id="export-error"' in too_long.text
+
+
+def test_the_committee_job_carries_person_and_phone(login_as, db_session):
+    from tests.support.clients import csrf_token
+    from tests.support.jobs import run_job
+
+    round_ = _round(db_session, INITIAL)
+    user = login_as("committee")
+    page = user.get(f"/forms/annex2?round={round_.id}")
+    assert 'id="job-start-form"' in page.text and 'name="person"' in page.text and 'name="phone"' in page.text
+    start = user.client.post(f"/forms/job/annex2", data={
+        "round": round_.id, "person": " 组织部 陈 ", "phone": "010-1234", "csrf_token": csrf_token(page.text)})
+    status = run_job(user, start)
+    assert status["state"] == "done", status
+    info = _info(_book(user.get(status["download"])).active)
+    assert "填报人：组织部 陈" in info and "联系电话：010-1234" in info
+    refused = user.client.post(f"/forms/job/annex2", data={
+        "round": round_.id, "person": "x", "phone": "abc", "csrf_token": csrf_token(page.text)})
+    assert refused.status_code == 400 and 'id="job-start-form"' in refused.text
+
+
+def test_cli_export_takes_person_and_phone(app, db_session, tmp_path):
+    round_ = _round(db_session, INITIAL)
+    target = tmp_path / "annex3.xlsx"
+    run = app.test_cli_runner().invoke
+    result = run(args=["zhibu", "export", "annex3", "--round", str(round_.id), "--output", str(target),
+                       "--person", "周七", "--phone", "62751234"])
+    assert result.exit_code == 0, result.output
+    assert "填报人：周七" in _info(load_workbook(target).active) and "62751234" in _info(load_workbook(target).active)
+    bad = run(args=["zhibu", "export", "annex3", "--round", str(round_.id), "--output", str(target), "--phone", "x"])
+    assert bad.exit_code == 2 and "联系电话" in bad.output
+
+
+def test_annex2_pages_name_their_general_branch_and_rows_are_even(app):
+    """Every printed page of the committee's 附件2 starts with its 党总支 named; only wrapped rows are taller."""
+    from app.forms import Annex2Row, FormHeader, annex2_workbook
+    long_name = "离退休第一党总支机关第三党支部（与图书馆、档案馆联合组建）"
+    rows = [Annex2Row(f"第{g}党总支", long_name if i == 5 else f"第{g}党总支第{i}党支部", "好")
+            for g in range(1, 4) for i in range(1, 51)]
+    sheet = load_workbook(io.BytesIO(annex2_workbook(FormHeader("某大学党委", "张三", "1"), rows, grouped=True))).active
+    assert sheet.print_title_rows == "$2:$4"  # the title, the 填报单位 line and the heading on every page
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    assert len(breaks) >= 4  # 150 rows: more than four A4 pages
+    for first_row in breaks:  # openpyxl: the break is after row id (1-based), the page starts at id + 1
+        group = sheet.cell(row=first_row + 1, column=2).value
+        assert group and group.startswith("第"), first_row
+    pages_of = [4] + breaks
+    assert all(b - a <= 32 for a, b in zip(pages_of, pages_of[1:]))  # an A4 page holds about 28 rows
+    data = range(5, 5 + len(rows))
+    heights = {r: sheet.row_dimensions[r].ht or sheet.sheet_format.defaultRowHeight for r in data}
+    tall = {r for r in data if heights[r] > sheet.sheet_format.defaultRowHeight}
+    assert {sheet.cell(row=r, column=3).value for r in tall} == {long_name}
+    assert len({heights[r] for r in data if r not in tall}) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_statistics_workbook_prints_on_one_a4_page(login_as, db_session, lang):
+    round_ = _round(db_session, REASSESSMENT)
+    user = login_as("gb01")
+    user.get(f"/lang/{lang}")
+    for sheet in _book(user.get(f"/forms/statistics.xlsx?round={round_.id}")).worksheets:
+        setup = sheet.page_setup
+        assert setup.paperSize == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (setup.fitToWidth or 1) == 1 and (setup.fitToHeight or 1) == 1, sheet.title
+        assert sheet.page_margins.left <= 0.75 and sheet.page_margins.top <= 0.75
+    assert _book(user.get(f"/forms/statistics.xlsx?round={round_.id}"))["统计"].page_setup.orientation == "landscape"

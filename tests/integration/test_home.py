@@ -63,7 +63,7 @@ def test_general_branch_home_shows_completion_and_weak_branches(login_as, db_ses
     assert not any(i["kind"] == "weak" and REASSESSMENT in i["text"] for i in after)
     for item in after[:5]:
         assert user.get(item["href"]).status_code == 200
-    assert "/forms/annex2.xlsx?round=" in page
+    assert "/forms/annex2?round=" in page
 
 
 def test_committee_home_shows_progress_grades_and_large_branches(login_as, db_session):

@@ -36,7 +36,7 @@ def start_form_job(user, url):
     """A committee-wide form: the GET page's button (POST with its token) starts the job."""
     page = user.get(url)
     assert page.status_code == 200 and 'id="job-start-form"' in page.text, page.status_code
-    form = re.search(r'<form method="POST" action="([^"]+)" id="job-start-form">', page.text).group(1)
+    form = re.search(r'<form method="POST" action="([^"]+)" id="job-start-form"', page.text).group(1)
     round_id = re.search(r'name="round" value="(\d+)"', page.text).group(1)
     return user.client.post(form, data={"round": round_id, "csrf_token": csrf_token(page.text)})
 

@@ -183,7 +183,7 @@ def test_annex2_long_cells_wrap_top_aligned_and_grow():
         assert ws.cell(5, col).alignment.wrap_text
         assert ws.cell(5, col).alignment.vertical == "top"
     assert ws.row_dimensions[5].height > 2 * 14  # estimated for LibreOffice/WPS, which do not autofit
-    assert ws.row_dimensions[6].height is None  # short rows keep the default height
+    assert ws.row_dimensions[6].height == ws.sheet_format.defaultRowHeight  # short rows: the even default
 
 
 def test_annex2_cjk_fonts_on_every_written_cell():
