@@ -84,8 +84,10 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
+    labels = {code: str(label) for code, label in GRADE_LABELS.items()}   # translated once, not per row
+    labels[None] = ""
     for gb_name, branch_name, code in rows:
-        yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=str(GRADE_LABELS[code]) if code else "")
+        yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=labels.get(code) or "")
 
 
 def annex3_rows(round_, org, general_branch=None, rectification_ids=None):
