@@ -412,17 +412,16 @@ def _guard_within(state, model, actor, stmt, params, ids, within, state_cond):
     if changed and actor.kind != "system":
         _check_fields(model, actor, changed)
     _check_within(connection, model, actor, within, state_cond)
-    before = audit.bulk_before(connection, model, "write", ids, actor, within)
-    if before is not None:
-        inside = set(before[0])
-    else:
-        pk = inspect(model).primary_key[0]
-        inside = set(connection.execute(select(pk).where(within)).scalars())
+    # a few ids: their rows by id; many: the whole set in one statement each
+    whole = within if len(ids) > 4 * audit.CHUNK else None
+    before = audit.bulk_before(connection, model, "write", ids, actor, whole)
+    inside = set(before[0]) if before is not None and whole is not None \
+        else _ids_matching(connection, model, ids, within)
     if ids - inside:
         raise RuleViolation(_outside(model))
     result = state.invoke_statement(statement=_bump_version(model, stmt.where(within)))
     _check_within(connection, model, actor, within, state_cond)
-    audit.bulk_after(state.session, connection, model, "write", ids, before, actor, within)
+    audit.bulk_after(state.session, connection, model, "write", ids, before, actor, whole)
     return result
 
 

@@ -432,3 +432,22 @@ def test_recomputing_a_closed_round_or_outside_the_scope_is_refused_and_writes_n
     db_session.expire_all()
     assert _audit_ids(db_session) == trail
     assert db_session.scalars(select(Assessment.composite).where(Assessment.id.in_(stale))).all() == [None] * 3
+
+
+def test_a_bulk_write_within_a_round_refuses_an_id_of_another_round(app, db_session):
+    from sqlalchemy import bindparam
+
+    from app.extensions import db
+    from app.security.guard import WITHIN, RuleViolation
+    from app.security.scope import system_actor
+
+    open_round, other = _round(db_session, REASSESSMENT), _round(db_session, INITIAL)
+    foreign = db_session.scalar(select(Assessment.id).where(Assessment.round_id == other.id))
+    table = Assessment.__table__
+    with app.app_context(), system_actor("test"):
+        with pytest.raises(RuleViolation):
+            db.session.execute(table.update().where(table.c.id == bindparam("_id"))
+                               .execution_options(**{WITHIN: table.c.round_id == open_round.id}),
+                               [{"_id": foreign, "composite": 1.0}])
+        db.session.rollback()
+    assert db_session.get(Assessment, foreign).composite != 1.0
