@@ -2,7 +2,7 @@
 from collections import Counter
 from datetime import date
 
-from flask import g
+from flask import current_app, g
 from flask_appbuilder import IndexView, expose
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -125,13 +125,25 @@ def committee_home(org, today) -> dict:
     """The committee: progress per general branch, grades and the goal line, overdue items, size.
 
     Every figure is grouped in SQL per general branch (committee_progress, large_branches): the
-    home reads as many rows for 50,000 branches as the committee has general branches."""
+    home reads as many rows for 50,000 branches as the committee has general branches, and shows
+    the committee's totals and the ZHIBU_HOME_TOP general branches that need it most, with a link
+    to the scoring view's summary of all of them (2,000 rows are not a home page)."""
     rounds = home.open_rounds(today)
     done = home.committee_progress([r.id for r in rounds])
     gb_names = home.general_branch_names()
-    progress = [(round_, [(gid, name, done.get((round_.id, gid), Counter())) for gid, name in gb_names.items()])
-                for round_ in rounds]
+    top = int(current_app.config.get("ZHIBU_HOME_TOP", HOME_TOP))
+    progress = []
+    for round_ in rounds:
+        rows = [(gid, name, done.get((round_.id, gid), Counter())) for gid, name in gb_names.items()]
+        total = sum((c for _g, _n, c in rows), Counter())
+        # the general branches furthest behind first (share of their branches without a self sheet)
+        rows.sort(key=lambda r: r[2]["self"] / r[2]["branches"] if r[2]["branches"] else 1.0)
+        progress.append((round_, rows[:top], total, len(rows)))
     last_round, grades, goal = home.latest_grades()
+    graded = [(gid, name, grades[gid]) for gid, name in gb_names.items() if grades.get(gid)]
+    grade_total = sum((c for _g, _n, c in graded), Counter())
+    # the general branches with the largest share of 一般 and 较差 first
+    graded.sort(key=lambda r: -(r[2]["C"] + r[2]["D"]) / max(1, sum(r[2].values())))
     overdue = Counter(gb for _i, gb, _n, _d, late in home.rectifications_due(today) if late)
     large = home.large_branches()
     todos = [Todo(_("「%(gb)s」有 %(n)d 条整改事项已逾期。", gb=gb_names.get(gid, ""), n=n), "danger",
@@ -139,9 +151,11 @@ def committee_home(org, today) -> dict:
     todos += [Todo(_("「%(name)s」有 %(n)d 名党员，超过 %(limit)d 人，应考虑拆分。", name=name, n=n,
                      limit=home.BRANCH_SIZE), "info", "BranchView.show", {"pk": bid}, "size")
               for bid, name, n in large]
-    return {"todos": todos, "progress": progress, "last_round": last_round, "grades": grades,
-            "gb_names": gb_names, "goal": goal}
+    return {"todos": todos, "progress": progress, "last_round": last_round, "graded": graded[:top],
+            "graded_count": len(graded), "grade_total": grade_total, "goal": goal}
 
+
+HOME_TOP = 20  # general branches shown per table on the committee home (ZHIBU_HOME_TOP); the rest: "查看全部"
 
 HOMES = {"branch": branch_home, "general_branch": general_branch_home, "committee": committee_home}
 

@@ -95,13 +95,25 @@ def note_text(header: FormHeader) -> str:
     return f"填表说明：此表{when}由各党总支汇总后报送至党委组织部{mail}。"
 
 
+class _CharWidths(dict):
+    """Character -> display width, each character's East Asian width looked up once."""
+
+    def __missing__(self, ch):
+        width = self[ch] = 2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 def display_width(text: str) -> float:
     """Rough printed width in Excel column units (a CJK glyph ≈ 2.1, Latin ≈ 1.1).
 
     Sized for Excel's SimSun (~2.1 units a glyph); LibreOffice's fallback face is
-    narrower (~1.7), so there the estimate errs tall, never clipped.
+    narrower (~1.7), so there the estimate errs tall, never clipped. (A dict lookup
+    per character, in C: 附件3's long texts are millions of characters.)
     """
-    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def line_count(text: str, width: float) -> int:

@@ -82,11 +82,19 @@ def jsonable(value):
     return value
 
 
-def rows_of(connection, model, ids) -> dict:
-    """id -> {key: value} of the rows as they are in the database now (this transaction)."""
+def rows_of(connection, model, ids, within=None) -> dict:
+    """id -> {key: value} of the rows as they are in the database now (this transaction).
+
+    `within`: an SQL condition holding for every id (one round's rows): read in one statement."""
     pk = inspect(model).primary_key[0]
     cols = columns(model)
     out = {}
+    if within is not None:
+        wanted = ids if isinstance(ids, (set, frozenset)) else set(ids)
+        for row in connection.execute(select(pk, *(c for _k, c in cols)).where(within)).all():
+            if row[0] in wanted:
+                out[row[0]] = {key: value for (key, _c), value in zip(cols, row[1:])}
+        return out
     ids = list(ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -95,31 +103,48 @@ def rows_of(connection, model, ids) -> dict:
     return out
 
 
-def orgs_of(connection, model, ids, actor) -> dict:
-    """id -> (committee_id, general_branch_id, branch_id) of where each row hangs."""
+def _chunked(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def orgs_of(connection, model, ids, actor, within=None) -> dict:
+    """id -> (committee_id, general_branch_id, branch_id) of where each row hangs.
+
+    `within`: an SQL condition holding for every id: the rows are read in one statement."""
     exprs = rules.AUDIT_ORG.get(model, (None, None, None))
     own = (getattr(actor, "committee_id", None), None, None)
     if all(e is None for e in exprs):
         return {i: own for i in ids}
     pk = inspect(model).primary_key[0]
     found = {}
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        stmt = select(pk, *((literal(None) if e is None else e).label(f"o{n}") for n, e in enumerate(exprs)))
-        for row in connection.execute(stmt.where(pk.in_(chunk))):
-            found[row[0]] = list(row[1:])
+    stmt = select(pk, *((literal(None) if e is None else e).label(f"o{n}") for n, e in enumerate(exprs)))
+    if within is not None:
+        wanted = ids if isinstance(ids, (set, frozenset)) else set(ids)
+        for row in connection.execute(stmt.where(within)).all():
+            if row[0] in wanted:
+                found[row[0]] = list(row[1:])
+    else:
+        for chunk in _chunked(ids):
+            for row in connection.execute(stmt.where(pk.in_(chunk))):
+                found[row[0]] = list(row[1:])
     branches = {o[2] for o in found.values() if o[2] is not None and o[1] is None}
     if branches:
-        up = {b: (gb, c) for b, gb, c in connection.execute(
-            select(_BR.c.id, _BR.c.general_branch_id, _GB.c.committee_id)
-            .join(_GB, _BR.c.general_branch_id == _GB.c.id).where(_BR.c.id.in_(branches)))}
+        up = {}
+        for chunk in _chunked(branches):
+            up.update({b: (gb, c) for b, gb, c in connection.execute(
+                select(_BR.c.id, _BR.c.general_branch_id, _GB.c.committee_id)
+                .join(_GB, _BR.c.general_branch_id == _GB.c.id).where(_BR.c.id.in_(chunk)))})
         for o in found.values():
             if o[2] in up and o[1] is None:
                 o[1], o[0] = up[o[2]][0], o[0] or up[o[2]][1]
     gbs = {o[1] for o in found.values() if o[1] is not None and o[0] is None}
     if gbs:
-        up = {g: c for g, c in connection.execute(select(_GB.c.id, _GB.c.committee_id).where(_GB.c.id.in_(gbs)))}
+        up = {}
+        for chunk in _chunked(gbs):
+            up.update({g: c for g, c in connection.execute(
+                select(_GB.c.id, _GB.c.committee_id).where(_GB.c.id.in_(chunk)))})
         for o in found.values():
             if o[0] is None:
                 o[0] = up.get(o[1])
@@ -137,10 +162,10 @@ def _highlight(model, changes) -> str | None:
     return None
 
 
-def _label(model, pk, text) -> str:
+def _label(model, pk, text, noun=None) -> str:
     text = (text or "").strip()
     if not text or "None" in text:
-        text = f"{MODEL_LABELS.get(model.__name__, model.__name__)} #{pk}"
+        text = f"{noun or MODEL_LABELS.get(model.__name__, model.__name__)} #{pk}"
     return text[:200]
 
 
@@ -152,9 +177,12 @@ def _str(obj) -> str:
 
 
 def bulk_label(model, values: dict) -> str:
-    """A readable name from a row's values (bulk statements have no object to ask)."""
+    """A readable name from a row's values (bulk statements have no object to ask): a transient
+    object holding them, made without the constructor's per-attribute events."""
     try:
-        return str(model(**{k: v for k, v in values.items() if v is not None}))
+        obj = inspect(model).class_manager.new_instance()
+        obj.__dict__.update({k: v for k, v in values.items() if v is not None})
+        return str(obj)
     except Exception:
         return ""
 
@@ -176,14 +204,17 @@ class Trail:
         self.at = datetime.utcnow()
         self.address = request.remote_addr if has_request_context() else None
         self.reason = session.info.get(REASON)
+        self.nouns = {}
 
     def add(self, model, action, pk, changes, label, org):
         if not changes:
             return
+        if model not in self.nouns:   # translated once per trail, not once per row
+            self.nouns[model] = str(MODEL_LABELS.get(model.__name__, model.__name__))
         self.rows.append({
             "at": self.at, "user_id": getattr(self.actor, "user_id", None),
             "actor": (getattr(self.actor, "name", "") or "")[:100], "address": self.address,
-            "action": action, "table_name": model.__tablename__, "record_id": pk, "label": _label(model, pk, label),
+            "action": action, "table_name": model.__tablename__, "record_id": pk, "label": _label(model, pk, label, self.nouns[model]),
             "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True), "reason": self.reason,
             "highlight": _highlight(model, changes),
             "committee_id": org[0], "general_branch_id": org[1], "branch_id": org[2],
@@ -285,25 +316,31 @@ def after_flush(session, actor):
 
 # -- bulk statements (guard.py's _guard_bulk) ----------------------------------------------
 
-def bulk_before(connection, model, verb, ids, actor):
+def bulk_before(connection, model, verb, ids, actor, within=None):
     """The old rows (and, for a delete, where they hang) before a bulk UPDATE or DELETE."""
     if not audited(model) or verb == "create" or silent(actor):
         return None
-    orgs = orgs_of(connection, model, ids, actor) if verb == "delete" else {}
-    return rows_of(connection, model, ids), orgs
+    orgs = orgs_of(connection, model, ids, actor, within) if verb == "delete" else {}
+    return rows_of(connection, model, ids, within), orgs
 
 
-def bulk_after(session, connection, model, verb, ids, before, actor):
+def bulk_after(session, connection, model, verb, ids, before, actor, within=None):
     """The audit rows of a bulk statement: one per row it really changed."""
     if not audited(model) or silent(actor):
         return
     trail = Trail(session, actor)
     old_rows, orgs = before if before is not None else ({}, {})
     action = {"create": "create", "write": "update", "delete": "delete"}[verb]
-    new_rows = rows_of(connection, model, ids) if verb != "delete" else {}
-    if verb != "delete":
-        orgs = orgs_of(connection, model, ids, actor)
+    new_rows = rows_of(connection, model, ids, within) if verb != "delete" else {}
+    changed = []
     for pk in sorted(ids):
         old, new = old_rows.get(pk, {}), new_rows.get(pk, {})
-        trail.add(model, action, pk, diff(action, old, new), bulk_label(model, new or old), orgs.get(pk, (None,) * 3))
+        changes = diff(action, old, new)
+        if changes:
+            changed.append((pk, changes, old, new))
+    if verb != "delete" and changed:   # where the changed rows hang (unchanged ones leave no row)
+        orgs = orgs_of(connection, model, [c[0] for c in changed], actor,
+                       within if len(changed) > 4 * CHUNK else None)
+    for pk, changes, old, new in changed:
+        trail.add(model, action, pk, changes, bulk_label(model, new or old), orgs.get(pk, (None,) * 3))
     trail.write(connection)

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, literal, not_, select
 from sqlalchemy.orm import RelationshipDirection, with_loader_criteria
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, TextClause
 
@@ -31,6 +31,9 @@ from app.security import audit, rules
 from app.security.scope import UNSCOPED, current_org
 
 PENDING = "zhibu_guard_pending"
+# Execution option of a bulk UPDATE by id: an SQL condition every row it writes satisfies (one
+# round's rows); the guard checks the rules once for that set instead of once per 500 ids.
+WITHIN = "zhibu_within"
 
 
 class RuleViolation(Refused):
@@ -381,6 +384,9 @@ def _guard_bulk(state):
         audit.bulk_after(state.session, connection, model, verb, ids, None, actor)
         return frozen()
     ids = _bulk_ids(state.session, model, stmt, params)
+    within = _within(state)
+    if within is not None and verb == "write":
+        return _guard_within(state, model, actor, stmt, params, ids, within, state_cond)
     if verb == "write":
         keys = set(params[0]) if isinstance(params, list) and params else set()
         keys |= {getattr(c, "key", str(c)) for c in (stmt._values or {})}
@@ -398,6 +404,52 @@ def _guard_bulk(state):
         _post_check(connection, model, actor, verb, ids, state_cond)
     audit.bulk_after(state.session, connection, model, verb, ids, before, actor)
     return result
+
+
+def _written_keys(model, stmt, params) -> set:
+    keys = set(params[0]) if isinstance(params, list) and params else set()
+    keys |= {getattr(c, "key", str(c)) for c in (stmt._values or {})}
+    return keys - {inspect(model).primary_key[0].key, "_id"}
+
+
+def _every_row_holds(connection, within, cond) -> bool:
+    """No row inside `within` fails `cond`: one statement for the whole set."""
+    return connection.execute(select(literal(1)).where(within, not_(cond)).limit(1)).first() is None
+
+
+def _check_within(connection, model, actor, within, state_cond):
+    if state_cond is not None and not _every_row_holds(connection, within, state_cond):
+        raise StateRefused(_closed(model))
+    if actor.kind != "system" and not _every_row_holds(connection, within, rules.condition(model, actor, "write")):
+        raise RuleViolation(_outside(model))
+
+
+def _guard_within(state, model, actor, stmt, params, ids, within, state_cond):
+    """An UPDATE by id whose rows all lie inside `within` (one round's assessments).
+
+    The state rule and the actor's write condition are checked once for the whole set, before
+    and after (two statements each, not one per 500 ids); the statement itself is limited to
+    `within`, and an id outside it is refused; the audit trail is the same as any bulk write's."""
+    connection = state.session.connection()
+    changed = _written_keys(model, stmt, params) - rules.COMPUTED.get(model, frozenset())
+    if changed and actor.kind != "system":
+        _check_fields(model, actor, changed)
+    _check_within(connection, model, actor, within, state_cond)
+    # a few ids: their rows by id; many: the whole set in one statement each
+    whole = within if len(ids) > 4 * audit.CHUNK else None
+    before = audit.bulk_before(connection, model, "write", ids, actor, whole)
+    inside = set(before[0]) if before is not None and whole is not None \
+        else _ids_matching(connection, model, ids, within)
+    if ids - inside:
+        raise RuleViolation(_outside(model))
+    result = state.invoke_statement(statement=_bump_version(model, stmt.where(within)))
+    _check_within(connection, model, actor, within, state_cond)
+    audit.bulk_after(state.session, connection, model, "write", ids, before, actor, whole)
+    return result
+
+
+def _within(state):
+    return state.execution_options.get(WITHIN, state.statement.get_execution_options().get(WITHIN))
 
 
 def _bump_version(model, stmt):

@@ -12,11 +12,12 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, case, event, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.security.audit import audit_reason
+from app.security.guard import WITHIN
 from app.security.scope import unscoped
 from app.services.tx import commit
 from app.errors import DomainError, Refused
@@ -59,6 +60,7 @@ def policy() -> ScoringPolicy:
 # -- the facts the vetoes need, loaded in bulk -------------------------------------------
 
 def _violations(branch_ids) -> dict:
+    """branch id -> dates of its secretaries' major violations; branch_ids: ids or a subquery."""
     rows = db.session.execute(unscoped(
         select(Secretary.branch_id, SecretaryViolation.occurred_on)
         .join(SecretaryViolation, SecretaryViolation.secretary_id == Secretary.id)
@@ -71,6 +73,7 @@ def _violations(branch_ids) -> dict:
 
 
 def _last_activity(branch_ids, on_or_before) -> dict:
+    """branch id -> its last meeting on or before the day; branch_ids: ids or a subquery."""
     rows = db.session.execute(unscoped(
         select(Meeting.branch_id, func.max(Meeting.held_on))
         .where(Meeting.branch_id.in_(branch_ids), Meeting.held_on <= on_or_before)
@@ -230,63 +233,72 @@ def recompute_round(round_id: int, progress=lambda msg: None) -> dict:
     if round_ is None:
         raise AssessmentError(_("找不到考评批次 %(id)s。", id=round_id))
     day, pol = round_.opens_on, policy()
-    means = defaultdict(dict)
-    sheet_rows = db.session.execute(unscoped(
-        select(ScoreSheet.assessment_id, ScoreSheet.source,
-               func.avg(ScoreSheet.s1 + ScoreSheet.s2 + ScoreSheet.s3 + ScoreSheet.s4 + ScoreSheet.s5))
-        .join(Assessment, Assessment.id == ScoreSheet.assessment_id)
-        .where(Assessment.round_id == round_id)
-        .group_by(ScoreSheet.assessment_id, ScoreSheet.source)
+    means = {}
+    # one row per assessment, a mean per source (in the sheets' index order: no sort, no join)
+    total = ScoreSheet.s1 + ScoreSheet.s2 + ScoreSheet.s3 + ScoreSheet.s4 + ScoreSheet.s5
+    sources = tuple(SHEET_SOURCES)
+    round_assessments = select(Assessment.id).where(Assessment.round_id == round_id)
+    # the two round-wide reads go through Core (no ORM rows to build for 250,000 results); what
+    # they read is not scoped: the guard checks the write against the actor's rules (WITHIN)
+    connection = db.session.connection()
+    sheet_rows = connection.execute(unscoped(
+        select(ScoreSheet.assessment_id, *(func.avg(case((ScoreSheet.source == s, total))) for s in sources))
+        .where(ScoreSheet.assessment_id.in_(round_assessments))
+        .group_by(ScoreSheet.assessment_id)
     ))
-    for assessment_id, source, mean in sheet_rows:
-        means[assessment_id][source] = round(float(mean) + 1e-9, 2)
+    for assessment_id, *per_source in sheet_rows:
+        means[assessment_id] = {s: round(float(v) + 1e-9, 2) for s, v in zip(sources, per_source) if v is not None}
     ballots = tallies_of_round(db.session, round_id)
-    rows = db.session.execute(
+    rows = connection.execute(unscoped(
         select(Assessment.id, Assessment.branch_id, Assessment.mass_satisfaction, Assessment.secretary_satisfaction,
-               Branch.elected_on, Branch.term_years, Branch.election_exemption)
+               Branch.elected_on, Branch.term_years, Branch.election_exemption,
+               *(getattr(Assessment, key) for key in _WRITTEN))
         .join(Branch, Branch.id == Assessment.branch_id)
         .where(Assessment.round_id == round_id)
-    ).all()
-    branch_ids = [r.branch_id for r in rows]
-    violations, last = defaultdict(list), {}
-    for chunk in _chunks(branch_ids):
-        for key, days in _violations(chunk).items():
-            violations[key].extend(days)
-        last.update(_last_activity(chunk, day))
+    )).all()
+    round_branches = select(Assessment.branch_id).where(Assessment.round_id == round_id)
+    violations, last = _violations(round_branches), _last_activity(round_branches, day)
     progress(_("正在计算 %(count)d 个党支部 …", count=len(rows)))
     updates, counts = [], {"A": 0, "B": 0, "C": 0, "D": 0, None: 0}
-    for r in rows:
-        m = means.get(r.id, {})
-        figures = {"member_score": m.get("members"), "mass_satisfaction": r.mass_satisfaction,
-                   "secretary_satisfaction": r.secretary_satisfaction}
-        tallies = ballots.get(r.branch_id, {})
-        for kind, _figure, column, value in BALLOT_FIGURES:
-            if kind in tallies:  # a campaign's ballots replace the typed entry
-                figures[column] = value(tallies[kind])
+    no_means = {}
+    for assessment_id, branch_id, mass, secretary, elected_on, term_years, exemption, *stored in rows:
+        m = means.get(assessment_id, no_means)
+        member = m.get("members")
+        tallies = ballots.get(branch_id)
+        if tallies:
+            figures = {"member_score": member, "mass_satisfaction": mass, "secretary_satisfaction": secretary}
+            for kind, _figure, column, value in BALLOT_FIGURES:
+                if kind in tallies:  # a campaign's ballots replace the typed entry
+                    figures[column] = value(tallies[kind])
+            member, mass, secretary = (figures["member_score"], figures["mass_satisfaction"],
+                                       figures["secretary_satisfaction"])
         result = score(AssessmentInput(
-            round_date=day, self_score=m.get("self"), member_score=figures["member_score"],
+            round_date=day, self_score=m.get("self"), member_score=member,
             peer_score=m.get("peer"), superior_score=m.get("superior"),
-            mass_satisfaction=figures["mass_satisfaction"],
-            secretary_satisfaction=figures["secretary_satisfaction"],
-            secretary_violation_dates=tuple(violations.get(r.branch_id, ())), elected_on=r.elected_on,
-            term_years=r.term_years or 3, election_exemption=r.election_exemption,
-            last_activity_on=last.get(r.branch_id),
+            mass_satisfaction=mass, secretary_satisfaction=secretary,
+            secretary_violation_dates=tuple(violations.get(branch_id, ())), elected_on=elected_on,
+            term_years=term_years or 3, election_exemption=exemption,
+            last_activity_on=last.get(branch_id),
         ), pol)
         code = result.grade.code if result.grade else None
         counts[code] += 1
-        updates.append({
-            "_id": r.id, "self_score": m.get("self"), "member_score": figures["member_score"],
-            "mass_satisfaction": figures["mass_satisfaction"],
-            "secretary_satisfaction": figures["secretary_satisfaction"],
-            "peer_score": m.get("peer"), "superior_score": m.get("superior"),
-            "composite": result.composite, "computed_grade": code, "vetoes": ",".join(result.vetoes),
-            "capped": bool(result.capped), "missing_sources": ",".join(result.missing_sources),
-        })
-    if updates:  # one executemany by id (the guard moves each row's version and audits the changed ones)
+        values = [m.get("self"), member, mass, secretary, m.get("peer"), m.get("superior"), result.composite, code,
+                  ",".join(result.vetoes), bool(result.capped), ",".join(result.missing_sources)]
+        if values != stored:   # an unchanged row is not written (nor its version moved)
+            updates.append({"_id": assessment_id, **dict(zip(_WRITTEN, values))})
+    if updates:
+        # one executemany by id, inside this round: the guard checks the round's state and the
+        # actor's scope once for the round, moves each written row's version and audits it
         table = Assessment.__table__
-        db.session.execute(table.update().where(table.c.id == bindparam("_id")), updates)
+        db.session.execute(table.update().where(table.c.id == bindparam("_id"))
+                           .execution_options(**{WITHIN: table.c.round_id == round_id}), updates)
     db.session.commit()
     return counts
+
+
+# the columns a recompute writes, in the order recompute_round builds their values
+_WRITTEN = ("self_score", "member_score", "mass_satisfaction", "secretary_satisfaction", "peer_score",
+            "superior_score", "composite", "computed_grade", "vetoes", "capped", "missing_sources")
 
 
 def ensure_assessments(round_: AssessmentRound) -> int:

@@ -8,13 +8,14 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.errors import InvalidValue
 from app.extensions import db
 from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_workbook
 from app.forms.statistics import GradeCountRow, statistics_workbook
-from app.models import GRADE_LABELS, Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Rectification
+from app.models import (
+    GRADE_LABELS, Assessment, AssessmentRound, Branch, Committee, ContactCadre, GeneralBranch, Rectification,
+)
 from app.security.scope import OrgRef, get_in_scope, scope_clause
 from app.services.scoring_report import round_summary
 
@@ -127,29 +128,34 @@ def annex2_rows(round_, org, general_branch=None, branch_ids=None):
         .order_by(*GeneralBranch.by_name(), *Branch.by_name())
     )
     rows = db.session.execute(_branch_filter(stmt, general_branch, branch_ids))
+    labels = {code: str(label) for code, label in GRADE_LABELS.items()}   # translated once, not per row
+    labels[None] = ""
     for gb_name, branch_name, code in rows:
-        yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=str(GRADE_LABELS[code]) if code else "")
+        yield Annex2Row(general_branch=gb_name, branch=branch_name, grade=labels.get(code) or "")
 
 
 def annex3_rows(round_, org, general_branch=None, rectification_ids=None):
     """One row per rectification item of the round in scope."""
+    # the cells' columns, not ORM objects (30,000 items: the objects were a third of the time);
+    # the guard scopes Rectification, Branch and the outer-joined contact as it scopes every read
     stmt = (
-        select(Rectification)
+        select(Branch.name, Rectification.problems, Rectification.measures, Rectification.due_on,
+               ContactCadre.name, Rectification.remark)
+        .select_from(Rectification)
         .join(Branch, Branch.id == Rectification.branch_id)
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
+        .outerjoin(ContactCadre, ContactCadre.id == Rectification.contact_id)
         .where(Rectification.round_id == round_.id, scope_clause(Rectification, org))
-        .options(joinedload(Rectification.branch), joinedload(Rectification.contact))
         .order_by(*GeneralBranch.by_name(), *Branch.by_name(), Rectification.id)
     )
     if general_branch is not None:
         stmt = stmt.where(Branch.general_branch_id == general_branch.id)
     if rectification_ids is not None:
         stmt = stmt.where(Rectification.id.in_(list(rectification_ids)))
-    for item in db.session.scalars(stmt).unique():
+    for branch, problems, measures, due_on, contact, remark in db.session.execute(stmt):
         yield Annex3Row(
-            branch=item.branch.name, problems=item.problems or "", measures=item.measures or "",
-            due=item.due_on.isoformat() if item.due_on else "", contact=item.contact.name if item.contact else "",
-            remark=item.remark or "",
+            branch=branch, problems=problems or "", measures=measures or "",
+            due=due_on.isoformat() if due_on else "", contact=contact or "", remark=remark or "",
         )
 
 

@@ -3,16 +3,18 @@
 - Related-field search: a text filter on the related row's name (``branch`` 名称包含 …), offered
   before FAB's filter by id, and a text box in the search form instead of a select that embeds
   every related row in scope (50,000 branches on a committee's member list).
-- Counts: exact, except on PostgreSQL where the planner expects more rows than
-  ``ZHIBU_COUNT_ESTIMATE_ABOVE``: then its estimate of the same scoped query, shown as "约 N"
-  (Django's proposed ``estimated_count``). The planner needs statistics: ``synth`` and bulk
-  imports run ANALYZE.
+- Counts: exact up to ``ZHIBU_COUNT_ESTIMATE_ABOVE`` rows, an estimate beyond, shown as "约 N"
+  (Django's proposed ``estimated_count``). PostgreSQL: the planner's estimate of the same
+  scoped query. SQLite: a count stopped at the threshold (exact below it), beyond it the rows
+  per key of the index its plan searches, from ``sqlite_stat1``. Both need statistics:
+  ``synth`` and bulk imports run ANALYZE.
 - Derived columns (app/models DERIVED) are loaded for the page's rows only, in one grouped
   statement after the limit.
 """
 from __future__ import annotations
 
 import json
+import re
 
 from flask import current_app, has_app_context
 from flask_appbuilder.models.filters import BaseFilter
@@ -20,7 +22,7 @@ from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.models import DERIVED, derived_values
@@ -128,11 +130,52 @@ def planner_rows(session, stmt) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+_PLAN_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\S+)(?: \((.*)\))?")
+
+
+def sqlite_rows(session, stmt) -> int | None:
+    """SQLite's idea of the rows of the scoped statement: the index its plan searches, and the
+    rows per key of as many leading columns as the search fixes (``sqlite_stat1``, made by
+    ANALYZE); the table's rows for a scan. None without statistics."""
+    bind = session.get_bind()
+    compiled = read_scoped(stmt).compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True})
+    connection = session.connection()
+    plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled.string}")]
+    first = next((step for step in plan if step.startswith(("SEARCH", "SCAN"))), None)
+    if first is None:
+        return None
+    table = first.split()[1]
+    found = _PLAN_INDEX.search(first)
+    try:
+        stats = dict(connection.exec_driver_sql(
+            "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", (table,)).all())
+    except Exception:  # no ANALYZE yet: no sqlite_stat1
+        return None
+    if found and found.group(1) in stats:
+        fixed = (found.group(2) or "").count("=")
+        numbers = [int(n) for n in stats[found.group(1)].split() if n.isdigit()]
+        return numbers[min(fixed, len(numbers) - 1)] if numbers else None
+    for stat in stats.values():  # a scan: the table's rows, the first figure of any index's stat
+        numbers = (stat or "").split()
+        if numbers and numbers[0].isdigit():
+            return int(numbers[0])
+    return None
+
+
 def count_rows(session, query, pk) -> int:
-    """The rows of a filtered list query: exact, or the planner's estimate beyond the threshold."""
+    """The rows of a filtered list query: exact, or an estimate beyond the threshold."""
     query = query.order_by(None)
     above = _estimate_above()
     if above:
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            # count at most above + 1 rows: exact below the threshold, and cheap beyond it
+            bounded = read_scoped(query.with_entities(pk).limit(above + 1).statement).subquery()
+            seen = session.execute(select(func.count()).select_from(bounded)).scalar()
+            if seen <= above:
+                return seen
+            estimate = sqlite_rows(session, query.with_entities(pk).statement)
+            return Estimate(max(estimate or 0, seen))
         estimate = planner_rows(session, query.statement)
         if estimate is not None and estimate > above:
             return Estimate(estimate)

@@ -359,3 +359,95 @@ def test_the_explanation_heads_sheets_with_the_standards_and_names_a_peer_once(l
     assert [f"{n}. {t}" in head for n, t in enumerate(["支部班子好", "党员队伍好", "工作机制好", "工作业绩好", "群众反映好"], 1)] == [True] * 5
     row = next(r for r in re.findall(r"<tr>.*?</tr>", table, re.S) if peer.rater in r)
     assert row.count(peer.rater_branch.name) == 1
+
+
+def _stale(session, round_id, count):
+    """Blank the computed figures of `count` assessments behind the app's back (no guard here)."""
+    ids = session.scalars(select(Assessment.id).where(Assessment.round_id == round_id)
+                          .order_by(Assessment.id).limit(count)).all()
+    session.execute(Assessment.__table__.update().where(Assessment.id.in_(ids))
+                    .values(composite=None, computed_grade=None))
+    session.commit()
+    return ids
+
+
+def _versions(session, round_id):
+    return dict(session.execute(select(Assessment.id, Assessment.version).where(Assessment.round_id == round_id)).all())
+
+
+def _audit_ids(session):
+    return set(session.scalars(select(AuditLog.id).where(AuditLog.table_name == "zb_assessment")))
+
+
+def test_a_recompute_writes_only_the_changed_rows_each_with_its_audit_row(login_as, db_session):
+    from tests.support.jobs import run_job
+
+    round_ = _round(db_session, REASSESSMENT)
+    stale = _stale(db_session, round_.id, 2)
+    versions, trail = _versions(db_session, round_.id), _audit_ids(db_session)
+    committee = login_as("committee")
+    page = f"/scoring/round/{round_.id}"
+    assert run_job(committee, committee.post_form(f"{page}/recompute", {}, token_from=page))["state"] == "done"
+    db_session.expire_all()
+    after = _versions(db_session, round_.id)
+    # the two stale rows are written (their version moves); the others are unchanged, untouched
+    assert {pk for pk in after if after[pk] != versions[pk]} == set(stale)
+    assert all(after[pk] == versions[pk] + 1 for pk in stale)
+    new = db_session.scalars(select(AuditLog).where(AuditLog.id.not_in(trail),
+                                                    AuditLog.table_name == "zb_assessment")).all()
+    assert sorted(log.record_id for log in new) == sorted(stale)
+    for log in new:
+        row = db_session.get(Assessment, log.record_id)
+        changes = json.loads(log.changes)
+        assert log.action == "update" and log.actor == "committee" and log.user_id is not None
+        assert changes["composite"] == [None, row.composite] and changes["computed_grade"][0] is None
+        assert (log.branch_id, log.general_branch_id, log.committee_id) == (
+            row.branch_id, row.branch.general_branch_id, row.branch.general_branch.committee_id)
+
+
+def test_recomputing_a_closed_round_or_outside_the_scope_is_refused_and_writes_nothing(app, db_session):
+    from app.extensions import db
+    from app.security.guard import RuleViolation, StateRefused
+    from app.security.scope import acting_as, org_of_user
+    from app.services.assessment import recompute_round
+    from flask_appbuilder.security.sqla.models import User
+
+    round_ = _round(db_session, REASSESSMENT)
+    stale = _stale(db_session, round_.id, 3)
+    trail = _audit_ids(db_session)
+    with app.app_context():
+        actors = {name: org_of_user(db.session.scalar(select(User).where(User.username == name)))
+                  for name in ("committee", "gb01")}
+        # a general branch may write its own branches' rates, not the rest of the round
+        with acting_as(actors["gb01"]), pytest.raises(RuleViolation):
+            recompute_round(round_.id)
+        db.session.rollback()
+    db_session.execute(AssessmentRound.__table__.update().where(AssessmentRound.id == round_.id)
+                       .values(status="closed"))
+    db_session.commit()
+    with app.app_context():
+        with acting_as(actors["committee"]), pytest.raises(StateRefused):
+            recompute_round(round_.id)
+        db.session.rollback()
+    db_session.expire_all()
+    assert _audit_ids(db_session) == trail
+    assert db_session.scalars(select(Assessment.composite).where(Assessment.id.in_(stale))).all() == [None] * 3
+
+
+def test_a_bulk_write_within_a_round_refuses_an_id_of_another_round(app, db_session):
+    from sqlalchemy import bindparam
+
+    from app.extensions import db
+    from app.security.guard import WITHIN, RuleViolation
+    from app.security.scope import system_actor
+
+    open_round, other = _round(db_session, REASSESSMENT), _round(db_session, INITIAL)
+    foreign = db_session.scalar(select(Assessment.id).where(Assessment.round_id == other.id))
+    table = Assessment.__table__
+    with app.app_context(), system_actor("test"):
+        with pytest.raises(RuleViolation):
+            db.session.execute(table.update().where(table.c.id == bindparam("_id"))
+                               .execution_options(**{WITHIN: table.c.round_id == open_round.id}),
+                               [{"_id": foreign, "composite": 1.0}])
+        db.session.rollback()
+    assert db_session.get(Assessment, foreign).composite != 1.0

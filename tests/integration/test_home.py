@@ -76,7 +76,35 @@ def test_committee_home_shows_progress_grades_and_large_branches(login_as, db_se
     gb_count = db_session.scalar(select(func.count()).select_from(GeneralBranch))
     open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
     table = re.search(rf'<table[^>]*id="progress-{open_round.id}".*?</table>', page, re.S).group(0)
-    assert table.count("<tr>") == gb_count + 1
+    # header, the committee's total, one row per general branch (the demo has fewer than the top 20)
+    assert table.count("<tr") == gb_count + 2 and f"全部 {gb_count} 个党总支" in table
+    assert 'id="grades-more"' not in page
+
+
+def test_committee_home_shows_the_top_general_branches_and_links_to_all(app, login_as, db_session):
+    committee = login_as("committee")
+    committee.get("/")
+    everything = _statements(app, committee)
+    app.config["ZHIBU_HOME_TOP"] = 2
+    page = committee.get("/").text
+    gb_count = db_session.scalar(select(func.count()).select_from(GeneralBranch))
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    table = re.search(rf'<table[^>]*id="progress-{open_round.id}".*?</table>', page, re.S).group(0)
+    assert table.count("<tr") == 2 + 2   # header, total, the two furthest behind
+    # the total still counts every general branch's branches
+    branches = db_session.scalar(select(func.count()).select_from(Assessment)
+                                 .where(Assessment.round_id == open_round.id))
+    total = re.search(r'class="info zhibu-total"><th>[^<]*</th><th>(\d+)</th>', table).group(1)
+    assert int(total) == branches
+    more = re.search(rf'id="progress-more-{open_round.id}">(.*?)</p>', page, re.S).group(1)
+    assert f"共 {gb_count} 个党总支" in more and f'href="/scoring/round/{open_round.id}"' in more
+    grades = re.search(r'<table[^>]*id="grade-distribution".*?</table>', page, re.S).group(0)
+    assert grades.count("<tr") == 1 + 2 and 'id="grades-more"' in page
+    assert committee.get(f"/scoring/round/{open_round.id}").status_code == 200
+    assert _statements(app, committee) == everything   # fewer rows shown, the same statements
+    committee.get("/lang/en")
+    english = committee.get("/").text
+    assert "See all" in english and f"of {gb_count} general branches" in english
 
 
 def _statements(app, user, url="/"):
