@@ -63,7 +63,8 @@ def outcome(app, model, actor, pk, verb: str, fields=frozenset()) -> int:
 def route_status(app, view_cls, method, role, actor, pk=None, verb=None, fields=frozenset()) -> int:
     """The exact status of one route for one role on one row (None: no row)."""
     if not exposed(view_cls, method):
-        return 405
+        # a REST item URL is shared by GET/PUT/DELETE (405); a web view's /edit/<pk> is its own (404)
+        return 405 if hasattr(view_cls, "resource_name") else 404
     if not has_verb(view_cls, method, role):
         return 403
     model = view_cls.model
