@@ -105,16 +105,14 @@ def run(app, args):
     report = service()
     capture[0] = False
 
+    raw = engine.raw_connection()      # one transaction, as the service's (SET LOCAL holds in it)
+
     def bare_one(statement, parameters):
-        raw = engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute(statement, parameters)
-            rows = cursor.fetchall()
-            cursor.close()
-            return len(rows)
-        finally:
-            raw.close()
+        cursor = raw.cursor()
+        cursor.execute(statement, parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        cursor.close()
+        return len(rows)
 
     per_statement = []
     for statement, parameters in captured:
@@ -125,6 +123,8 @@ def run(app, args):
         return sum(bare_one(s, p) for s, p in captured)
 
     bare_rows, bare_p50, bare_min, bare_cpu = timed(bare_all, args.repeat)
+    raw.rollback()
+    raw.close()
     count[0] = 0
     report, svc_p50, svc_min, svc_cpu = timed(service, args.repeat)
     svc_statements = count[0] // (args.repeat + 1)

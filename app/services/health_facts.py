@@ -129,20 +129,27 @@ def meetings_of(first, last, scope, gb_of, kinds=()) -> tuple:
     """branch id -> MeetingSummary (meetings per month; the months each of `kinds` was held in),
     one row per branch from SQL; general branch id -> meetings in each month."""
     month = cast(extract("month", Meeting.held_on), Integer)
-    cells = (select(Meeting.branch_id.label("branch_id"), month.label("m"), Meeting.kind.label("kind"),
-                    func.count(Meeting.id).label("n"))
-             .where(Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
-             .group_by(Meeting.branch_id, month, Meeting.kind).subquery())
     kinds = tuple(sorted(set(kinds)))
-    # (branch, month, kind) is unique in cells: the sum of 2^(month-1) over a kind's rows is its month bits
-    bit = literal(1).op("<<")(cells.c.m - 1)
-    rows = db.session.execute(
-        select(cells.c.branch_id,
-               *(func.sum(case((cells.c.m == m, cells.c.n), else_=0)) for m in range(1, 13)),
-               *(func.sum(case((cells.c.kind == kind, bit), else_=0)) for kind in kinds))
-        .group_by(cells.c.branch_id))
+    in_year = (Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # one pass: bit_or gathers each kind's months
+        bit = literal(1, Integer).op("<<")(month - 1)
+        stmt = (select(Meeting.branch_id, *(func.count(Meeting.id).filter(month == m) for m in range(1, 13)),
+                       *(func.bit_or(case((Meeting.kind == kind, bit), else_=0)) for kind in kinds))
+                .where(*in_year).group_by(Meeting.branch_id))
+    else:
+        # no bit_or: (branch, month, kind) cells first, unique, so the sum of 2^(month-1) over a
+        # kind's cells is its month bits
+        cells = (select(Meeting.branch_id.label("branch_id"), month.label("m"), Meeting.kind.label("kind"),
+                        func.count(Meeting.id).label("n"))
+                 .where(*in_year).group_by(Meeting.branch_id, month, Meeting.kind).subquery())
+        bit = literal(1, Integer).op("<<")(cells.c.m - 1)
+        stmt = (select(cells.c.branch_id,
+                       *(func.sum(case((cells.c.m == m, cells.c.n), else_=0)) for m in range(1, 13)),
+                       *(func.sum(case((cells.c.kind == kind, bit), else_=0)) for kind in kinds))
+                .group_by(cells.c.branch_id))
     out, per_month = {}, defaultdict(lambda: [0] * 12)
-    for row in rows:
+    for row in db.session.execute(stmt):
         bid, counts, bits = row[0], tuple(int(n or 0) for n in row[1:13]), row[13:]
         out[bid] = MeetingSummary(counts, tuple((k, int(b)) for k, b in zip(kinds, bits) if b))
         if bid in gb_of:
