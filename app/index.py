@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
-    GRADE_LABELS, ORG_KINDS, SHEET_SOURCES, Branch, ContactCadre, GeneralBranch, Member, Secretary, UserOrg, label,
+    GRADE_LABELS, MEETING_KINDS, ORG_KINDS, SHEET_SOURCES, Branch, ContactCadre, GeneralBranch, Member, Secretary, UserOrg, label,
 )
+from app.rules.policy import ANY_MEETING
 from app.security.rules import sheet_sources
 from app.security.scope import current_org, scope_clause
 from app.services import home, notices
@@ -44,16 +45,21 @@ def _deadline_text(round_, today) -> str:
     return _("截止 %(day)s，已过 %(n)d 天", day=round_.deadline.isoformat(), n=-left)
 
 
-def _term_todo(bid, name, end, left) -> Todo:
+def _term_todo(bid, name, end, left, notice_months) -> Todo:
+    second = min(home.SECOND_TERM_NOTICE, notice_months)
     if left < 0:
         text, level = _("「%(name)s」支部委员会任期已于 %(day)s 届满，请尽快换届。", name=name, day=end.isoformat()), "danger"
-    elif left < home.TERM_NOTICES[1]:
-        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 4 个月），请准备换届。",
-                        name=name, day=end.isoformat()), "warning"
+    elif left < second:
+        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 %(n)d 个月），请准备换届。",
+                        name=name, day=end.isoformat(), n=second), "warning"
     else:
-        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 6 个月），请提前筹备换届。",
-                        name=name, day=end.isoformat()), "info"
+        text, level = _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 %(n)d 个月），请提前筹备换届。",
+                        name=name, day=end.isoformat(), n=notice_months), "info"
     return Todo(text, level, "BranchView.show", {"pk": bid}, "term")
+
+
+def _term_todos(today, policy) -> list:
+    return [_term_todo(*t, policy.term_notice_months) for t in home.terms_due(today, policy.term_notice_months)]
 
 
 def _rectification_todo(item_id, name, due, overdue) -> Todo:
@@ -64,8 +70,10 @@ def _rectification_todo(item_id, name, due, overdue) -> Todo:
                 "RectificationView.show", {"pk": item_id}, "rectification")
 
 
-def branch_home(org, today) -> dict:
-    """A branch secretary: sheets owed, items due, meetings, 换届, training, imports, the last grade."""
+def branch_home(org, today, scope) -> dict:
+    """A branch secretary: sheets owed, items due, meetings, 换届, training, imports, the last grade
+    (the numbers are its committee's health policy)."""
+    policy = home.policy_of(org)
     todos = []
     rounds = home.open_rounds(today)
     counts = home.sheet_counts([r.id for r in rounds])
@@ -79,15 +87,20 @@ def branch_home(org, today) -> dict:
                                   "sheet"))
     todos += [_rectification_todo(i, name, due, overdue)
               for i, _gb, name, due, overdue in home.rectifications_due(today)]
-    if not home.meetings_this_month(today).get(org.branch_id):
-        todos.append(Todo(_("本月（%(month)s）还没有组织生活记录。", month=today.strftime("%Y-%m")), "warning",
-                          "MeetingView.add", {}, "meeting"))
-    todos += [_term_todo(*t) for t in home.terms_due(today)]
+    held = home.meetings_this_month(today).get(org.branch_id, {})
+    for kind in home.monthly_kinds_missing(policy, held, (scope or {}).get("formal", 0)):
+        if kind == ANY_MEETING:
+            text = _("本月（%(month)s）还没有组织生活记录。", month=today.strftime("%Y-%m"))
+        else:
+            text = _("本月（%(month)s）还没有%(kind)s记录。", month=today.strftime("%Y-%m"),
+                     kind=label(MEETING_KINDS, kind))
+        todos.append(Todo(text, "warning", "MeetingView.add", {}, "meeting"))
+    todos += _term_todos(today, policy)
     for _bid, name, hours in home.secretary_hours(today.year):
-        if hours < home.SECRETARY_HOURS:
-            todos.append(Todo(_("支部书记 %(name)s 本年度培训 %(hours)s 学时，未达 %(target)d 学时。", name=name,
-                                hours=f"{hours:g}", target=home.SECRETARY_HOURS), "info", "TrainingEventView.list", {},
-                              "training"))
+        if hours < policy.secretary_hours - 1e-9:
+            todos.append(Todo(_("支部书记 %(name)s 本年度培训 %(hours)s 学时，未达 %(target)s 学时。", name=name,
+                                hours=f"{hours:g}", target=f"{policy.secretary_hours:g}"), "info",
+                              "TrainingEventView.list", {}, "training"))
     todos += [Todo(_("名册导入「%(file)s」已预检通过，等待确认。", file=name), "info", "RosterImportView.result",
                    {"pk": i}, "import") for i, name in home.pending_imports(org.user_id)]
     last_round, grades, _goal = home.latest_grades()
@@ -95,8 +108,9 @@ def branch_home(org, today) -> dict:
     return {"todos": todos, "last_round": last_round, "last": last}
 
 
-def general_branch_home(org, today) -> dict:
+def general_branch_home(org, today, scope) -> dict:
     """A general branch: completion per branch in open rounds, weak branches, overdue items, 换届."""
+    policy = home.policy_of(org)
     rounds = home.open_rounds(today)
     counts = home.sheet_counts([r.id for r in rounds])
     names = home.branch_names()
@@ -117,11 +131,11 @@ def general_branch_home(org, today) -> dict:
               for round_id, _bid, name, grade in weak]
     todos += [_rectification_todo(i, name, due, overdue)
               for i, _gb, name, due, overdue in home.rectifications_due(today) if overdue]
-    todos += [_term_todo(*t) for t in home.terms_due(today)]
+    todos += _term_todos(today, policy)
     return {"todos": todos, "progress": progress, "sources": home.SOURCES}
 
 
-def committee_home(org, today) -> dict:
+def committee_home(org, today, scope) -> dict:
     """The committee: progress per general branch, grades and the goal line, overdue items, size.
 
     Every figure is grouped in SQL per general branch (committee_progress, large_branches): the
@@ -145,12 +159,12 @@ def committee_home(org, today) -> dict:
     # the general branches with the largest share of 一般 and 较差 first
     graded.sort(key=lambda r: -(r[2]["C"] + r[2]["D"]) / max(1, sum(r[2].values())))
     overdue = Counter(gb for _i, gb, _n, _d, late in home.rectifications_due(today) if late)
-    large = home.large_branches()
+    large = home.large_branches(home.policy_of(org))
     todos = [Todo(_("「%(gb)s」有 %(n)d 条整改事项已逾期。", gb=gb_names.get(gid, ""), n=n), "danger",
                   "RectificationView.list", {}, "rectification") for gid, n in overdue.items()]
     todos += [Todo(_("「%(name)s」有 %(n)d 名党员，超过 %(limit)d 人，应考虑拆分。", name=name, n=n,
-                     limit=home.BRANCH_SIZE), "info", "BranchView.show", {"pk": bid}, "size")
-              for bid, name, n in large]
+                     limit=limit), "info", "BranchView.show", {"pk": bid}, "size")
+              for bid, name, n, limit in large]
     return {"todos": todos, "progress": progress, "last_round": last_round, "graded": graded[:top],
             "graded_count": len(graded), "grade_total": grade_total, "goal": goal}
 
@@ -180,7 +194,7 @@ class ZhibuIndexView(IndexView):
                 org_name, kind = str(link.org), label(ORG_KINDS, link.kind)
         counts = scope_counts(org) if org is not None else None
         today = date.today()
-        context = HOMES[org.kind](org, today) if org is not None and org.kind in HOMES else {}
+        context = HOMES[org.kind](org, today, counts) if org is not None and org.kind in HOMES else {}
         return self.render_template(self.index_template, org=org, org_name=org_name, kind=kind, counts=counts,
                                     today=today, label=label,
                                     # translated once per request, not once per table cell

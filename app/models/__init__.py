@@ -123,6 +123,21 @@ def _audit_table_choices() -> dict:
 
 
 AuditLog.__table__.c.table_name.info["choices"] = _audit_table_choices()
+@event.listens_for(TrainingAttendance, "before_insert")
+@event.listens_for(TrainingAttendance, "before_update")
+def _attendance_committee(mapper, connection, attendance):
+    """A credit carries its member's committee (denormalised for the committee's read rule)."""
+    member_id = attendance.member.id if attendance.member is not None and attendance.member.id \
+        else attendance.member_id
+    if member_id is None:
+        return
+    if attendance.member is not None and attendance.member.committee_id is not None:
+        attendance.committee_id = attendance.member.committee_id
+        return
+    attendance.committee_id = connection.execute(
+        select(Member.committee_id).where(Member.id == member_id)).scalar_one()
+
+
 @event.listens_for(ContactCadre, "before_insert")
 @event.listens_for(ContactCadre, "before_update")
 def _cadre_committee(mapper, connection, cadre):

@@ -187,6 +187,9 @@ class TrainingAttendance(db.Model):
     event = relationship("TrainingEvent", back_populates="attendances")
     member_id = Column(Integer, ForeignKey("zb_member.id", ondelete="RESTRICT"), nullable=False, index=True)
     member = relationship("Member")
+    # the member's committee (a member's committee never changes), kept by a flush hook: the
+    # committee's read rule is one indexed comparison instead of a test of the member per row
+    committee_id = Column(Integer, ForeignKey("zb_committee.id", ondelete="RESTRICT"), nullable=False, index=True)
     note = Column(String(200))
 
     def __str__(self):

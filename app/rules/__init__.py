@@ -9,13 +9,13 @@ app/services/health.py gathers the facts with one aggregate query per rule.
 from .checks import CHECKS, check_branch, check_h3_share, check_h9_committee, tally
 from .model import (
     FAIL, NA, PASS, RULE_IDS, STATUSES, WARN, BranchFacts, CommitteeMemberFacts, ContactFact, MeetingCount,
-    MemberHours, MemberTraining, member_training, Period, Result, SecretaryFacts, SpotCheck,
+    MeetingSummary, MemberHours, MemberTraining, member_training, Period, Result, SecretaryFacts, SpotCheck,
 )
 from .policy import PROFILE_2012, PROFILE_LATER, PROFILES, HealthPolicy, PolicyError, policy_for
 
 __all__ = [
     "CHECKS", "check_branch", "check_h3_share", "check_h9_committee", "tally",
     "FAIL", "NA", "PASS", "RULE_IDS", "STATUSES", "WARN", "BranchFacts", "CommitteeMemberFacts", "ContactFact",
-    "MeetingCount", "MemberHours", "MemberTraining", "member_training", "Period", "Result", "SecretaryFacts", "SpotCheck",
+    "MeetingCount", "MeetingSummary", "MemberHours", "MemberTraining", "member_training", "Period", "Result", "SecretaryFacts", "SpotCheck",
     "PROFILE_2012", "PROFILE_LATER", "PROFILES", "HealthPolicy", "PolicyError", "policy_for",
 ]

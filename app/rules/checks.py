@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .model import (
-    Bi, FAIL, NA, PASS, RULE_IDS, SENIOR_RANKS, STUDENT_CATEGORIES, WARN, BranchFacts, Result,
+    Bi, FAIL, NA, PASS, RULE_IDS, SENIOR_RANKS, STUDENT_CATEGORIES, WARN, BranchFacts, MeetingSummary, Result,
 )
 from .policy import ANY_MEETING, HealthPolicy
 from .texts import KIND_NAMES, NEXT as _NEXT, PIECES as _PIECES, RANK_NAMES
@@ -235,17 +235,31 @@ def _schedule(year: int, as_of: date, first_month: int, period: str) -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
+def _gaps(year: int, as_of: date, first_month: int, period: str, bits: int) -> tuple:
+    """(missing labels, pending labels) of the periods with no meeting, for month bits held."""
+    held = {m for m in range(1, 13) if bits >> (m - 1) & 1}
+    if period != "month":
+        held = {_index(m, period) for m in held}
+    missing, pending = [], []
+    for index, elapsed in _schedule(year, as_of, first_month, period):
+        if index not in held:
+            (missing if elapsed else pending).append(_label(year, index, period))
+    return tuple(missing), tuple(pending)
+
+
+@lru_cache(maxsize=64)
+def _month_labels(year: int) -> tuple:
+    return tuple(_label(year, m, "month") for m in range(1, 13))
+
+
 def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
     year = f.period.year
-    per_month, months_of = {}, {}
-    for m in f.meetings:
-        if m.count > 0:
-            per_month[m.month] = per_month.get(m.month, 0) + m.count
-            months_of.setdefault(m.kind, set()).add(m.month)
-    all_months = per_month.keys()
-    total = sum(per_month.values())
+    s = f.meetings if isinstance(f.meetings, MeetingSummary) else MeetingSummary.of(f.meetings)
+    total = sum(s.per_month)
+    labels = _month_labels(year)
     evidence = {"year": year, "meetings": total,
-                "per_month": {_label(year, month, "month"): n for month, n in sorted(per_month.items())}}
+                "per_month": {labels[i]: n for i, n in enumerate(s.per_month) if n}}
     if f.founded_on and f.founded_on > f.period.last_day:
         return _say("H7", "na", NA, evidence, f.branch_id)
     first_month = f.founded_on.month if f.founded_on and f.founded_on.year == year else 1
@@ -253,14 +267,11 @@ def check_h7(f: BranchFacts, p: HealthPolicy) -> Result:
     for kind, period in p.meetings.items():
         if kind == "committee_meeting" and f.formal < p.committee_meeting_min_formal:
             continue
-        months = all_months if kind == ANY_MEETING else months_of.get(kind, ())
-        held = months if period == "month" else {_index(m, period) for m in months}
-        missing, pending = [], []
-        for index, elapsed in _schedule(year, f.period.as_of, first_month, period):
-            if index not in held:
-                (missing if elapsed else pending).append(_label(year, index, period))
-        missing_all[kind] = missing
-        zh, en = KIND_NAMES.get(kind, (kind, kind))
+        bits = s.any_months if kind == ANY_MEETING else s.months_of(kind)
+        missing, pending = _gaps(year, f.period.as_of, first_month, period, bits)
+        missing_all[kind] = list(missing)
+        if missing or pending:
+            zh, en = KIND_NAMES.get(kind, (kind, kind))
         if missing:
             statuses.append(FAIL)
             pieces.append(_piece("no_meeting_month", months=_names(missing)) if kind == ANY_MEETING

@@ -89,6 +89,34 @@ class MeetingCount(NamedTuple):
     count: int
 
 
+class MeetingSummary(NamedTuple):
+    """A branch's meetings of the checked year as the service aggregates them in SQL: how many
+    in each month, and for each kind the months it was held in (bit m - 1 set for month m)."""
+
+    per_month: tuple                   # 12 counts, January first
+    months: tuple = ()                 # ((kind, month bits), ...), kinds with a meeting only
+
+    @classmethod
+    def of(cls, counts) -> "MeetingSummary":
+        """From MeetingCount rows (any order; months outside 1..12 ignored)."""
+        per_month, months = [0] * 12, {}
+        for m in counts:
+            if m.count > 0 and 1 <= m.month <= 12:
+                per_month[m.month - 1] += m.count
+                months[m.kind] = months.get(m.kind, 0) | 1 << (m.month - 1)
+        return cls(tuple(per_month), tuple(sorted(months.items())))
+
+    @property
+    def any_months(self) -> int:
+        return sum(1 << i for i, n in enumerate(self.per_month) if n)
+
+    def months_of(self, kind: str) -> int:
+        for k, bits in self.months:
+            if k == kind:
+                return bits
+        return 0
+
+
 class ContactFact(NamedTuple):
     """A contact cadre linked to the branch and the branch's meetings they attended this year."""
 
@@ -120,7 +148,7 @@ class BranchFacts:
     units: tuple = ()
     secretary: SecretaryFacts | None = None
     training: MemberTraining | None = None        # None: no target for the category or no members
-    meetings: tuple = ()                          # MeetingCount of the year, held up to as_of
+    meetings: tuple = ()                          # MeetingSummary, or MeetingCount rows, of the year up to as_of
     appraised: int = 0                            # members with a 民主评议 result in the window
     activity_funds: float | None = None           # None: no funding row for the year
     training_funds: float | None = None

@@ -264,12 +264,36 @@ def at_member(column):
 
 
 _appraisal_at = at_member(MemberAppraisal.member_id)
-_meeting_part = {model: via(model.meeting_id, _MEET.c.id, at_branch(_MEET.c.branch_id))
-                 for model in (MeetingAttendance, MeetingGuest, MeetingAttachment)}
+_SCOPE_MEET = _MEET.alias("scope_meeting")
+
+
+def at_meeting(column):
+    """The row's meeting is the actor's: a committee's tested row by row on the meeting's primary
+    key (an IN list of a committee's meetings is hundreds of thousands of ids, built for every
+    statement however few guests or files it reads); below it, through the meetings' branches."""
+    def cond(actor):
+        if actor.kind == "committee":
+            # an alias: a statement that itself reads zb_meeting must not correlate it away
+            return (select(_SCOPE_MEET.c.id)
+                    .where(_SCOPE_MEET.c.id == column, _SCOPE_MEET.c.branch_id.in_(branch_ids(actor)))
+                    .correlate_except(_SCOPE_MEET).exists())
+        return column.in_(select(_MEET.c.id).where(at_branch(_MEET.c.branch_id)(actor)))
+    return cond
+
+
+_meeting_part = {model: at_meeting(model.meeting_id) for model in (MeetingAttendance, MeetingGuest, MeetingAttachment)}
 _attendee_at = at_member(TrainingAttendance.member_id)
 _attendance_event_own = via(TrainingAttendance.event_id, _TEV.c.id, _held_by(_TEV))
 _attendance_write = both(_attendance_event_own, _attendee_at)
-_attendance_read = lambda actor: or_(_attendee_at(actor), _attendance_event_own(actor))  # noqa: E731
+
+
+def _attendance_read(actor):
+    """A committee reads its members' credits by the credit's own committee id (the member's,
+    denormalised: one indexed comparison, no test of the member per row; an event the committee
+    holds credits only its members); below it, its members' credits and its own events'."""
+    if actor.kind == "committee":
+        return TrainingAttendance.committee_id == actor.committee_id
+    return or_(_attendee_at(actor), _attendance_event_own(actor))
 
 RATES = ("mass_satisfaction", "secretary_satisfaction")
 GRADING = ("override_grade", "override_reason", "confirmed_by_id", "confirmed_at")
@@ -494,7 +518,8 @@ AUDIT_ORG = {
     MeetingGuest: (None, None, _up(MeetingGuest.meeting_id, _MEET, _MEET.c.branch_id)),
     MeetingAttachment: (None, None, _up(MeetingAttachment.meeting_id, _MEET, _MEET.c.branch_id)),
     TrainingEvent: (TrainingEvent.committee_id, TrainingEvent.general_branch_id, TrainingEvent.branch_id),
-    TrainingAttendance: (None, None, _up(TrainingAttendance.member_id, Member.__table__, Member.__table__.c.branch_id)),
+    TrainingAttendance: (TrainingAttendance.committee_id, None,
+                         _up(TrainingAttendance.member_id, Member.__table__, Member.__table__.c.branch_id)),
     Funding: (None, None, Funding.branch_id),
     BranchDocument: (None, None, BranchDocument.branch_id),
     HandbookCheck: (None, None, HandbookCheck.branch_id),
@@ -532,7 +557,7 @@ FROZEN = {
     MeetingGuest: frozenset({"meeting_id"}),
     MeetingAttachment: frozenset({"meeting_id", "file_name", "stored_name", "content_type", "file_size", "file_sha256",
                                   "uploaded_by_id", "uploaded_at"}),
-    TrainingAttendance: frozenset({"event_id"}),
+    TrainingAttendance: frozenset({"event_id", "committee_id"}),
     BranchDocument: frozenset({"branch_id", "file_name", "stored_name", "content_type", "file_size", "file_sha256",
                                "uploaded_by_id", "uploaded_at"}),
     # the holder of an event, and a cadre's committee, are fixed (another holder records its own)

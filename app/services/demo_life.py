@@ -144,7 +144,8 @@ def save_trainings(demo, orgs, members, committee) -> None:
             events[key]["held_on"] = t.date
         credits[key].add(t.member_number)
     ids = dict(zip(order, _insert_ids(TrainingEvent, [events[k] for k in order])))
-    _insert(TrainingAttendance, [{"event_id": ids[k], "member_id": members[number].id}
+    _insert(TrainingAttendance, [{"event_id": ids[k], "member_id": members[number].id,
+                                  "committee_id": members[number].committee_id}
                                  for k in order for number in sorted(credits[k])])
 
 

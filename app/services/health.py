@@ -13,18 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, text
 
 from app.extensions import db
 from app.models import Branch, BranchDocument, Committee, Funding, GeneralBranch, HandbookCheck, Meeting, Member
 from app.rules import (
     RULE_IDS, BranchFacts, Period, SpotCheck, check_branch, check_h3_share, check_h9_committee, policy_for, tally,
 )
-from app.rules.model import STUDENT_CATEGORIES
-from app.rules.policy import PROFILE_2012
+from app.rules.model import STUDENT_CATEGORIES, MeetingSummary
+from app.rules.policy import ANY_MEETING, PROFILE_2012
 from app.services.health_facts import (
     appraised_members, committee_members, contacts_of, meetings_of, member_training, secretaries_of,
 )
+
+
+NO_MEETINGS = MeetingSummary((0,) * 12)
 
 
 @dataclass
@@ -136,8 +139,15 @@ def health_report(year: int, as_of: date | None = None, general_branch_id: int |
         return _health_report(year, as_of, general_branch_id, branch_id, detail)
 
 
+# PostgreSQL sorts and hashes a committee's groups (50,000 branches, 400,000 month cells) in
+# memory with this much instead of spilling them to disk in batches (work_mem's 4 MB default)
+PG_WORK_MEM = "64MB"
+
+
 def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthReport:
     as_of = as_of or date.today()
+    if general_branch_id is None and branch_id is None and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))   # this transaction only
     period = Period(year, as_of)
     first, last = _year_bounds(year)
     last = min(last, as_of)
@@ -178,8 +188,11 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
         units[bid].append(((unit or "").strip(), n))
 
     secretaries = secretaries_of(first, last, as_of, scope)
-    training = member_training(first, last, scope, policies_by_profile, detail)
-    meetings, per_month = meetings_of(first, last, scope, {r[0]: r[3] for r in rows})
+    roster = {bid: (sum(counts.get(bid, (0, 0))), policy_of_branch[bid].hours_for(category))
+              for bid, category in category_of.items()}
+    training = member_training(first, last, scope, policies_by_profile, roster, detail)
+    kinds = {kind for p in policies_by_profile.values() for kind in p.meetings if kind != ANY_MEETING}
+    meetings, per_month = meetings_of(first, last, scope, {r[0]: r[3] for r in rows}, kinds)
     appraised = appraised_members(year, scope, {p.appraisal_every_years for p in policies.values()} or {2})
     funding = {bid: (fid, float(a), float(t)) for bid, fid, a, t in db.session.execute(
         select(Funding.branch_id, Funding.id, Funding.activity_funds, Funding.training_funds)
@@ -207,7 +220,7 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
             branch_id=bid, name=name, general_branch_id=gb_id, category=category, period=period,
             is_joint=bool(is_joint), formal=formal, probationary=probationary, founded_on=founded_on,
             units=tuple(units.get(bid, ())), secretary=secretaries.get(bid), training=training.get(bid),
-            meetings=tuple(meetings.get(bid, ())), appraised=appraised.get((bid, policy.appraisal_every_years), 0),
+            meetings=meetings.get(bid, NO_MEETINGS), appraised=appraised.get((bid, policy.appraisal_every_years), 0),
             activity_funds=funding[bid][1] if bid in funding else None,
             training_funds=funding[bid][2] if bid in funding else None,
             funding_id=funding[bid][0] if bid in funding else None,

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, distinct, extract, func, or_, select
+from sqlalchemy import Float, Integer, and_, case, cast, distinct, extract, func, literal, or_, select
 
 from app.extensions import db
 from app.models import (
     Branch, Committee, ContactCadre, GeneralBranch, GeneralBranchCommitteeMember, Meeting, MeetingGuest, Member,
     MemberAppraisal, Secretary, TrainingAttendance, TrainingEvent, cadre_branch, gb_committee_member_branch,
 )
-from app.rules import CommitteeMemberFacts, ContactFact, MeetingCount, MemberHours, MemberTraining, SecretaryFacts
+from app.rules import CommitteeMemberFacts, ContactFact, MeetingSummary, MemberHours, MemberTraining, SecretaryFacts
 from app.rules.model import STUDENT_CATEGORIES
 
 SHORT_LISTED = 20      # members short of their training target named in H6's evidence
@@ -59,9 +59,16 @@ def secretaries_of(first, last, as_of, scope) -> dict:
     return out
 
 
-def member_training(first, last, scope, policies_by_profile, detail=True) -> dict:
-    """branch id -> MemberTraining: members on target counted in SQL, each against the target of
-    its branch's category under its committee's profile (a CASE over the few pairs)."""
+def member_training(first, last, scope, policies_by_profile, roster, detail=True) -> dict:
+    """branch id -> MemberTraining. roster: branch id -> (members, (hours, online) target or None).
+
+    Only members credited in the year can reach a target above zero: SQL counts them per branch
+    against each of the few distinct targets (reading the credits and their members, never the
+    whole roster), and the branch's own target picks its count. With detail, the members short
+    of their branch's target (a CASE over the category and profile pairs) are listed by name."""
+    targets = sorted({target for _members, target in roster.values() if target is not None})
+    if not targets:
+        return {}
     per_member = (
         select(TrainingAttendance.member_id.label("member_id"),
                func.sum(TrainingEvent.hours).label("hours"),
@@ -69,6 +76,28 @@ def member_training(first, last, scope, policies_by_profile, detail=True) -> dic
         .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
         .where(TrainingEvent.held_on >= first, TrainingEvent.held_on <= last)
         .group_by(TrainingAttendance.member_id).subquery())
+    hours = cast(func.coalesce(per_member.c.hours, 0.0), Float)
+    online = cast(func.coalesce(per_member.c.online, 0.0), Float)
+    reached_by = {}
+    for row in db.session.execute(
+            select(Member.branch_id, *(func.sum(case((and_(hours >= h - 1e-9, online >= o - 1e-9), 1), else_=0))
+                                       for h, o in targets))
+            .select_from(per_member).join(Member, Member.id == per_member.c.member_id)
+            .where(scope(Member.branch_id)).group_by(Member.branch_id)):
+        reached_by[row[0]] = dict(zip(targets, row[1:]))
+    listed = _short_members(per_member, hours, online, scope, policies_by_profile) if detail else {}
+    out = {}
+    for bid, (members, target) in roster.items():
+        if target is None or not members:
+            continue
+        reached = members if target[0] <= 1e-9 and target[1] <= 1e-9 else \
+            min(members, int(reached_by.get(bid, {}).get(target) or 0))
+        out[bid] = MemberTraining(members, reached, tuple(listed.get(bid, ())))
+    return out
+
+
+def _short_members(per_member, hours, online, scope, policies_by_profile) -> dict:
+    """branch id -> MemberHours of its members short of their target, fewest hours first (at most SHORT_LISTED)."""
     whens_h, whens_o = [], []
     for profile, policy in policies_by_profile.items():
         for category, target in policy.member_hours.items():
@@ -76,47 +105,57 @@ def member_training(first, last, scope, policies_by_profile, detail=True) -> dic
                 when = and_(Branch.category == category, Committee.health_profile == profile)
                 whens_h.append((when, target[0]))
                 whens_o.append((when, target[1]))
-    if not whens_h:
-        return {}
     target_h, target_o = case(*whens_h, else_=None), case(*whens_o, else_=None)
-    hours = cast(func.coalesce(per_member.c.hours, 0.0), Float)
-    online = cast(func.coalesce(per_member.c.online, 0.0), Float)
     short = or_(hours < target_h - 1e-9, online < target_o - 1e-9)
     counted = (select(Member.branch_id.label("branch_id"), Member.id.label("id"), Member.name.label("name"),
-                      hours.label("hours"), online.label("online"), short.label("short"))
+                      hours.label("hours"), online.label("online"))
                .join(Branch, Branch.id == Member.branch_id)
                .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
                .join(Committee, Committee.id == GeneralBranch.committee_id)
                .outerjoin(per_member, per_member.c.member_id == Member.id)
-               .where(scope(Member.branch_id), target_h.is_not(None))
+               .where(scope(Member.branch_id), target_h.is_not(None), short)
                .subquery())
-    totals = db.session.execute(
-        select(counted.c.branch_id, func.count(), func.sum(case((counted.c.short, 1), else_=0)))
-        .group_by(counted.c.branch_id)).all()
-    if not detail:
-        return {bid: MemberTraining(n, n - int(s or 0)) for bid, n, s in totals}
-    ranked = (select(counted.c.branch_id, counted.c.id, counted.c.name, counted.c.hours, counted.c.online,
-                     func.row_number().over(partition_by=counted.c.branch_id,
-                                            order_by=(counted.c.hours, counted.c.id)).label("rn"))
-              .where(counted.c.short).subquery())
+    ranked = (select(counted, func.row_number().over(partition_by=counted.c.branch_id,
+                                                     order_by=(counted.c.hours, counted.c.id)).label("rn"))
+              .subquery())
     listed = defaultdict(list)
     for bid, mid, name, h, o, _rn in db.session.execute(
             select(ranked).where(ranked.c.rn <= SHORT_LISTED).order_by(ranked.c.branch_id, ranked.c.rn)):
         listed[bid].append(MemberHours(mid, name, float(h or 0), float(o or 0)))
-    return {bid: MemberTraining(n, n - int(s or 0), tuple(listed.get(bid, ()))) for bid, n, s in totals}
+    return listed
 
 
-def meetings_of(first, last, scope, gb_of) -> tuple:
-    """branch id -> MeetingCount per month and kind; general branch id -> meetings in each month."""
-    month = extract("month", Meeting.held_on)
-    out, per_month = defaultdict(list), defaultdict(lambda: [0] * 12)
-    for bid, m, kind, n in db.session.execute(
-            select(Meeting.branch_id, month, Meeting.kind, func.count(Meeting.id))
-            .where(Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
-            .group_by(Meeting.branch_id, month, Meeting.kind)):
-        out[bid].append(MeetingCount(int(m), kind, n))
+def meetings_of(first, last, scope, gb_of, kinds=()) -> tuple:
+    """branch id -> MeetingSummary (meetings per month; the months each of `kinds` was held in),
+    one row per branch from SQL; general branch id -> meetings in each month."""
+    month = cast(extract("month", Meeting.held_on), Integer)
+    kinds = tuple(sorted(set(kinds)))
+    in_year = (Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # one pass: bit_or gathers each kind's months
+        bit = literal(1, Integer).op("<<")(month - 1)
+        stmt = (select(Meeting.branch_id, *(func.count(Meeting.id).filter(month == m) for m in range(1, 13)),
+                       *(func.bit_or(case((Meeting.kind == kind, bit), else_=0)) for kind in kinds))
+                .where(*in_year).group_by(Meeting.branch_id))
+    else:
+        # no bit_or: (branch, month, kind) cells first, unique, so the sum of 2^(month-1) over a
+        # kind's cells is its month bits
+        cells = (select(Meeting.branch_id.label("branch_id"), month.label("m"), Meeting.kind.label("kind"),
+                        func.count(Meeting.id).label("n"))
+                 .where(*in_year).group_by(Meeting.branch_id, month, Meeting.kind).subquery())
+        bit = literal(1, Integer).op("<<")(cells.c.m - 1)
+        stmt = (select(cells.c.branch_id,
+                       *(func.sum(case((cells.c.m == m, cells.c.n), else_=0)) for m in range(1, 13)),
+                       *(func.sum(case((cells.c.kind == kind, bit), else_=0)) for kind in kinds))
+                .group_by(cells.c.branch_id))
+    out, per_month = {}, defaultdict(lambda: [0] * 12)
+    for row in db.session.execute(stmt):
+        bid, counts, bits = row[0], tuple(int(n or 0) for n in row[1:13]), row[13:]
+        out[bid] = MeetingSummary(counts, tuple((k, int(b)) for k, b in zip(kinds, bits) if b))
         if bid in gb_of:
-            per_month[gb_of[bid]][int(m) - 1] += n
+            month_counts = per_month[gb_of[bid]]
+            for i, n in enumerate(counts):
+                month_counts[i] += n
     return out, dict(per_month)
 
 

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select
 
 from app.extensions import db
 from app.models import (
@@ -17,9 +17,10 @@ from app.models import (
     ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
 )
 
-TERM_NOTICES = (6, 4)          # months ahead of the term's end (teacher-branch rules)
-SECRETARY_HOURS = 40.0         # 三、(二): each secretary trains at least 40 hours a year
-BRANCH_SIZE = 50               # 三、(一): large branches are split (DOMAIN.md default)
+# The numbers of the homes' to-do items (term notice, secretary hours, branch size, meetings a
+# month) are the committee's health policy (app/rules/policy.py, Committee.health_profile,
+# ZHIBU_HEALTH): the home asks for what the health check will check.
+SECOND_TERM_NOTICE = 4         # months: the notice turns from info to warning (teacher-branch rules)
 DUE_SOON_DAYS = 30
 SOURCES = ("self", "members", "peer", "superior")
 
@@ -100,8 +101,20 @@ def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
     return [(i, gb, name, due, due < today) for i, gb, name, due in rows]
 
 
-def terms_due(today: date) -> list:
-    """(branch id, name, term end, months left) for branches whose term ends within 6 months or has."""
+def policy_of(org):
+    """The health policy of the actor's committee (its profile, with the configured overrides)."""
+    from app.models import Committee
+    from app.rules.policy import PROFILE_2012
+    from app.services.health import configured_policies
+
+    policies = configured_policies()
+    profile = db.session.scalar(select(Committee.health_profile).where(Committee.id == org.committee_id)) \
+        if org is not None and org.committee_id is not None else None
+    return policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
+
+
+def terms_due(today: date, notice_months: int) -> list:
+    """(branch id, name, term end, months left) for branches whose term ends within the notice or has."""
     rows = db.session.execute(select(Branch.id, Branch.name, Branch.elected_on, Branch.term_years,
                                      Branch.election_exemption).order_by(*Branch.by_name()))
     due = []
@@ -110,18 +123,22 @@ def terms_due(today: date) -> list:
         if end is None or exemption:
             continue
         left = months_between(today, end)
-        if left < TERM_NOTICES[0]:
+        if left < notice_months:
             due.append((bid, name, end, left))
     return due
 
 
-def large_branches(limit: int = BRANCH_SIZE) -> list:
-    """(branch id, name, members) of the branches with more than `limit` members, largest first:
-    grouped and filtered in SQL (HAVING), so only the few large ones come back."""
+def large_branches(policy) -> list:
+    """(branch id, name, members, limit) of the branches above the policy's split size for their
+    category, largest first: grouped and filtered in SQL (HAVING), so only the few large ones come back."""
     size = func.count(Member.id)
+    teacher = policy.split_size_for("teacher")
+    limit = case((Branch.category == "teacher", teacher), else_=policy.split_size) \
+        if teacher != policy.split_size else literal(policy.split_size)
     return db.session.execute(
-        select(Branch.id, Branch.name, size).join(Member, Member.branch_id == Branch.id)
-        .group_by(Branch.id, Branch.name).having(size > limit).order_by(size.desc(), Branch.name)).all()
+        select(Branch.id, Branch.name, size, limit).join(Member, Member.branch_id == Branch.id)
+        .group_by(Branch.id, Branch.name, Branch.category).having(size > limit)
+        .order_by(size.desc(), Branch.name)).all()
 
 
 def _has_sheet(source):
@@ -146,11 +163,28 @@ def committee_progress(round_ids) -> dict:
 
 
 def meetings_this_month(today: date) -> dict:
-    """branch id -> meetings held this month."""
+    """branch id -> {meeting kind: meetings held this month}."""
     first = today.replace(day=1)
-    return dict(db.session.execute(select(Meeting.branch_id, func.count(Meeting.id))
-                                   .where(Meeting.held_on >= first, Meeting.held_on <= today)
-                                   .group_by(Meeting.branch_id)).all())
+    out = defaultdict(dict)
+    for bid, kind, n in db.session.execute(
+            select(Meeting.branch_id, Meeting.kind, func.count(Meeting.id))
+            .where(Meeting.held_on >= first, Meeting.held_on <= today).group_by(Meeting.branch_id, Meeting.kind)):
+        out[bid][kind] = n
+    return out
+
+
+def monthly_kinds_missing(policy, held: dict, formal: int) -> list:
+    """The meeting kinds the policy asks for every month that this month has none of (ANY_MEETING:
+    no meeting at all); a 支委会 only from the policy's number of formal members."""
+    from app.rules.policy import ANY_MEETING
+
+    missing = []
+    for kind, period in policy.meetings.items():
+        if period != "month" or (kind == "committee_meeting" and formal < policy.committee_meeting_min_formal):
+            continue
+        if not (sum(held.values()) if kind == ANY_MEETING else held.get(kind)):
+            missing.append(kind)
+    return missing
 
 
 def secretary_hours(year: int) -> list:

@@ -563,7 +563,9 @@ def _write_trainings(planned: _Planned, org: OrgRef) -> None:
         db.session.flush()
         events[key] = event.id
     _insert(TrainingAttendance, (
-        {"event_id": events[event_key(row)], "member_id": members[row.number]} for _, row in planned.plan.new
+        # the importer's members are its committee's (the credit carries the member's committee)
+        {"event_id": events[event_key(row)], "member_id": members[row.number], "committee_id": org.committee_id}
+        for _, row in planned.plan.new
     ))
 
 

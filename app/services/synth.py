@@ -278,11 +278,11 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
                            float(rng.choice((4, 8, 16, 24, 40))), rng.random() < 0.4,
                            TOPICS[rng.randrange(len(TOPICS))], "党委组织部"))
             for member in sorted({first_member[bid]} | {first_member[bid] + rng.randrange(size) for _ in range(2)}):
-                attendances.append((ids[TrainingAttendance] + len(attendances), eid, member))
+                attendances.append((ids[TrainingAttendance] + len(attendances), eid, member, committee_id))
     report.counts["training"] = _bulk(conn, TrainingEvent, (
         "id", "committee_id", "general_branch_id", "branch_id", "held_on", "hours", "online", "topic", "organizer"),
         events)
-    report.counts["training_attendances"] = _bulk(conn, TrainingAttendance, ("id", "event_id", "member_id"),
+    report.counts["training_attendances"] = _bulk(conn, TrainingAttendance, ("id", "event_id", "member_id", "committee_id"),
                                                   attendances)
     db.session.commit()
     analyze()

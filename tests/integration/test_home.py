@@ -117,3 +117,110 @@ def test_home_statement_count_does_not_grow_with_the_scope(app, login_as, db_ses
     for user in (big_user, small_user):
         user.get("/")
     assert _statements(app, big_user) == _statements(app, small_user)
+
+
+# -- the homes ask for what the committee's health policy checks ------------------------------------
+
+def _switch_profile(login_as, db_session, profile):
+    """The committee's own edit form sets its health profile (as its secretary would)."""
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.models import Committee, UserOrg
+
+    user_id = db_session.scalar(select(User.id).where(User.username == "committee"))
+    committee_id = db_session.scalar(select(UserOrg.committee_id).where(UserOrg.user_id == user_id))
+    user = login_as("committee")
+    form = user.get(f"/committeeview/edit/{committee_id}").text
+    name = re.search(r'name="name"[^>]*value="([^"]*)"', form).group(1)
+    resp = user.post_form(f"/committeeview/edit/{committee_id}", {"name": name, "short_name": "",
+                                                                 "health_profile": profile})
+    assert resp.status_code in (200, 302)
+    db_session.expire_all()
+    assert db_session.scalar(select(Committee.health_profile).where(Committee.id == committee_id)) == profile
+
+
+def test_switching_the_committee_profile_changes_the_branch_home(login_as, db_session):
+    """2012 plan: 40 h for the secretary, a meeting of any kind each month. Later rules: 56 h, and
+    each month a 支委会 (from 7 formal members) and a 主题党日. A secretary with 48 h and a month
+    with only a 支部党员大会 pass the first and are to-dos under the second."""
+    from datetime import date
+
+    from app.models import Meeting, Secretary, TrainingAttendance, TrainingEvent
+
+    today = date.today()
+    own = db_session.scalar(select(Branch).where(Branch.code == "gb01-b01"))
+    secretary = db_session.scalar(select(Secretary).where(Secretary.branch_id == own.id, Secretary.left_on.is_(None))
+                                  .order_by(Secretary.appointed_on.desc()))
+    year_hours = db_session.scalar(
+        select(func.coalesce(func.sum(TrainingEvent.hours), 0.0))
+        .join(TrainingAttendance, TrainingAttendance.event_id == TrainingEvent.id)
+        .where(TrainingAttendance.member_id == secretary.member_id,
+               TrainingEvent.held_on >= date(today.year, 1, 1), TrainingEvent.held_on <= today))
+    assert year_hours < 48
+    event = TrainingEvent(committee_id=own.general_branch.committee_id, general_branch_id=own.general_branch_id,
+                          branch_id=own.id, held_on=today, hours=48 - float(year_hours), online=False,
+                          topic="书记专题培训（测试）")
+    event.attendances.append(TrainingAttendance(member_id=secretary.member_id))
+    db_session.add(event)
+    # this month: one 支部党员大会 and nothing else
+    for meeting in db_session.scalars(select(Meeting).where(Meeting.branch_id == own.id,
+                                                            Meeting.held_on >= today.replace(day=1))):
+        db_session.delete(meeting)
+    db_session.add(Meeting(branch_id=own.id, kind="general_meeting", title="支部党员大会（测试）", planned_on=today,
+                           held_on=today))
+    db_session.commit()
+    formal = db_session.scalar(select(func.count(Member.id)).where(Member.branch_id == own.id,
+                                                                   Member.member_type == "formal"))
+    name = db_session.get(Member, secretary.member_id).name
+
+    def items():
+        return todos(login_as("gb01-b01").get("/").text)
+
+    before = items()
+    assert not any(i["kind"] == "training" and name in i["text"] for i in before)
+    assert not any(i["kind"] == "meeting" for i in before)
+    _switch_profile(login_as, db_session, "later")
+    after = items()
+    training = [i for i in after if i["kind"] == "training" and name in i["text"]]
+    assert len(training) == 1 and "48 学时" in training[0]["text"] and "56 学时" in training[0]["text"]
+    meetings = {i["text"] for i in after if i["kind"] == "meeting"}
+    assert any("主题党日" in t for t in meetings)
+    assert any("支委会" in t for t in meetings) == (formal >= 7)
+    for item in after:
+        if item["kind"] in ("training", "meeting"):
+            assert login_as("gb01-b01").get(item["href"]).status_code == 200
+    _switch_profile(login_as, db_session, "2012")
+    back = items()
+    assert not any(i["kind"] == "meeting" for i in back)
+    assert not any(i["kind"] == "training" and name in i["text"] for i in back)
+
+
+def test_switching_the_committee_profile_changes_the_size_to_dos(login_as, db_session):
+    """The committee's home lists the branches above the policy's split size for their category:
+    50 under the 2012 plan; 30 for teacher branches under the later rules."""
+    size = func.count(Member.id)
+
+    def expected(teacher_limit):
+        rows = db_session.execute(select(Branch.name, Branch.category, size).join(Member, Member.branch_id == Branch.id)
+                                  .group_by(Branch.id, Branch.name, Branch.category)).all()
+        return {n for n, category, count in rows if count > (teacher_limit if category == "teacher" else 50)}
+
+    def shown():
+        return {i["text"].split("」")[0].lstrip("「") for i in todos(login_as("committee").get("/").text)
+                if i["kind"] == "size"}
+
+    # a teacher branch of 31 to 50 members is large under the later rules only
+    teacher, have = db_session.execute(
+        select(Branch, size).outerjoin(Member, Member.branch_id == Branch.id).where(Branch.category == "teacher")
+        .group_by(Branch.id).having(size <= 50).order_by(Branch.code)).first()
+    for k in range(max(0, 35 - have)):
+        db_session.add(Member(number=f"T-SIZE-{k:03d}", name=f"测试党员{k}", member_type="formal",
+                              branch_id=teacher.id, committee_id=teacher.general_branch.committee_id))
+    db_session.commit()
+    assert shown() == expected(50)
+    _switch_profile(login_as, db_session, "later")
+    later = expected(30)
+    assert teacher.name in later and later != expected(50)
+    assert shown() == later
+    page = login_as("committee").get("/").text
+    assert "超过 30 人" in page

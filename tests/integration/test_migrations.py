@@ -57,6 +57,9 @@ def test_meetings_and_training_migrate_down_to_activities_and_back(db_factory):
             assert one("SELECT COUNT(*) FROM zb_training_attendance") == credits
             assert abs(one("SELECT SUM(e.hours) FROM zb_training_attendance a "
                            "JOIN zb_training_event e ON e.id = a.event_id") - hours) < 1e-6
+            # each credit carries its member's committee (backfilled)
+            assert one("SELECT COUNT(*) FROM zb_training_attendance a JOIN zb_member m ON m.id = a.member_id "
+                       "WHERE a.committee_id IS NULL OR a.committee_id <> m.committee_id") == 0
             # each migrated event is held by its members' branch
             assert one("SELECT COUNT(*) FROM zb_training_attendance a JOIN zb_training_event e ON e.id = a.event_id "
                        "JOIN zb_member m ON m.id = a.member_id WHERE e.branch_id <> m.branch_id") == 0
