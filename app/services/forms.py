@@ -207,7 +207,12 @@ def export_statistics(org, round_id) -> Export:
 
 
 def export_defaults(org, user, round_id, general_branch_id=None):
-    """The round, the unit and the prefilled 填报人 / 联系电话 of the export page (FormNotFound)."""
+    """The round, the unit and the prefilled 填报人 / 联系电话 of the export page (FormNotFound).
+
+    Opened without a round (a typed or bookmarked /forms/annex2), the page offers the newest one.
+    """
+    if round_id is None:
+        round_id = current_round_id(org)
     round_, gb = resolve(org, round_id, general_branch_id)
     header = header_for(org, user, round_, gb)
     return round_, gb, header

@@ -269,6 +269,15 @@ def test_the_export_page_prefills_person_and_phone_and_prints_what_was_typed(log
     assert "填报人：王小明" in info and gb01.phone in info
 
 
+def test_the_export_page_without_a_round_offers_the_newest(login_as, db_session):
+    """A typed /forms/annex2 is the export page of the newest round, not a 404."""
+    newest = _round(db_session, REASSESSMENT)
+    page = login_as("gb01").get("/forms/annex2")
+    assert page.status_code == 200
+    assert newest.name in page.text and f'name="round" value="{newest.id}"' in page.text
+    assert login_as("gb01").get("/forms/annex3").status_code == 200
+
+
 @pytest.mark.parametrize("lang, message", [("zh", "联系电话只能包含"), ("en", "phone number may only")])
 def test_a_bad_person_or_phone_is_refused_with_the_page_again(login_as, db_session, lang, message):
     round_ = _round(db_session, INITIAL)
