@@ -4,7 +4,7 @@ import pytest
 
 from app.models import Job
 from tests.conftest import fresh_app
-from tests.security.world import JOB_OWNERS, WORLD_PASSWORD, build_world, rule_allows
+from tests.security.world import JOB_OWNERS, WORLD_PASSWORD, build_world, moved, rule_allows
 from tests.support.clients import WebUser
 
 
@@ -35,22 +35,6 @@ def test_a_user_sees_and_downloads_its_own_jobs_only(app, world, username):
 
 
 def test_a_user_who_moved_to_another_organization_no_longer_sees_its_old_jobs(app, world):
-    from sqlalchemy import update
-
-    from app.extensions import db
-    from app.models import UserOrg
-
-    moved = world.actors["w-gb-a"]
-
-    def move_to(general_branch_id):
-        with app.app_context():
-            db.session.execute(update(UserOrg).where(UserOrg.user_id == moved.user_id)
-                               .values(general_branch_id=general_branch_id))
-            db.session.commit()
-
-    move_to(world.general_branches["B"])
-    try:
+    with moved(app, world, "w-gb-a", world.general_branches["B"]):
         user = WebUser(app, "w-gb-a", WORLD_PASSWORD)
         assert user.get(f"/jobs/{world.id(Job, 'w-gb-a')}/download").status_code == 404
-    finally:
-        move_to(moved.general_branch_id)

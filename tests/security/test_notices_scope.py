@@ -8,7 +8,7 @@ from app.errors import DomainError
 from app.models import Notice
 from app.security.scope import acting_as
 from tests.conftest import fresh_app
-from tests.security.world import NOTICE_RECIPIENTS, WORLD_PASSWORD, build_world, make_notice, rule_allows
+from tests.security.world import NOTICE_RECIPIENTS, WORLD_PASSWORD, build_world, make_notice, moved, rule_allows
 from tests.support.clients import WebUser
 
 
@@ -78,24 +78,8 @@ def test_nobody_but_the_system_makes_changes_or_deletes_a_notice(app, world, cha
 
 
 def test_a_user_who_moved_to_another_organization_no_longer_sees_its_old_notices(app, world):
-    from sqlalchemy import update
-
-    from app.extensions import db
-    from app.models import UserOrg
-
-    moved = world.actors["w-gb-b"]
-
-    def move_to(general_branch_id):
-        with app.app_context():
-            db.session.execute(update(UserOrg).where(UserOrg.user_id == moved.user_id)
-                               .values(general_branch_id=general_branch_id))
-            db.session.commit()
-
-    move_to(world.general_branches["A"])
-    try:
+    with moved(app, world, "w-gb-b", world.general_branches["A"]):
         user = WebUser(app, "w-gb-b", WORLD_PASSWORD)
         pk = world.id(Notice, "w-gb-b")
         assert f'data-id="{pk}"' not in user.get("/notices/").text
         assert user.client.post(f"/notices/{pk}/read", data={"csrf_token": user.token()}).status_code == 404
-    finally:
-        move_to(moved.general_branch_id)

@@ -12,10 +12,12 @@ Rows are named by where they hang, as seen from w-branch-a1: own-branch (A1), si
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import inspect, select
+from sqlalchemy import update as sa_update
 
 from app.extensions import db
 from app.models import (
@@ -589,3 +591,23 @@ def world_names(app, world) -> dict:
     with app.app_context():
         return {(model, pk): name for model, column in NAMED.items()
                 for pk, name in db.session.execute(select(_pk(model), column).where(where[model]))}
+
+
+@contextmanager
+def moved(app, world, username, general_branch_id):
+    """The world user `username` belongs to another general branch for the block, then back."""
+    from app.models import UserOrg
+
+    actor = world.actors[username]
+
+    def move_to(gb_id):
+        with app.app_context():
+            db.session.execute(sa_update(UserOrg).where(UserOrg.user_id == actor.user_id)
+                               .values(general_branch_id=gb_id))
+            db.session.commit()
+
+    move_to(general_branch_id)
+    try:
+        yield
+    finally:
+        move_to(actor.general_branch_id)
