@@ -113,6 +113,17 @@ def policy_of(org):
     return policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
 
 
+def committee_policies() -> dict:
+    """committee id -> its health policy, for every committee (one statement; the notices' run)."""
+    from app.models import Committee
+    from app.rules.policy import PROFILE_2012
+    from app.services.health import configured_policies
+
+    policies = configured_policies()
+    return {cid: policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
+            for cid, profile in db.session.execute(select(Committee.id, Committee.health_profile))}
+
+
 def terms_due(today: date, notice_months: int) -> list:
     """(branch id, name, term end, months left) for branches whose term ends within the notice or has."""
     rows = db.session.execute(select(Branch.id, Branch.name, Branch.elected_on, Branch.term_years,

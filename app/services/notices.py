@@ -101,13 +101,14 @@ def round_kind(left: int) -> str | None:
     return None
 
 
-def term_kind(left_months: int) -> str | None:
-    """The 换届 notice for a term ending in `left_months` whole months (home.TERM_NOTICES)."""
+def term_kind(left_months: int, notice_months: int) -> str | None:
+    """The 换届 notice for a term ending in `left_months` whole months: the first notice from the
+    committee's policy (term_notice_months), the second at home.SECOND_TERM_NOTICE, as the home says."""
     if left_months < 0:
         return "term_expired"
-    if left_months < home.TERM_NOTICES[1]:
+    if left_months < min(home.SECOND_TERM_NOTICE, notice_months):
         return "term_due_4"
-    if left_months < home.TERM_NOTICES[0]:
+    if left_months < notice_months:
         return "term_due_6"
     return None
 
@@ -147,14 +148,20 @@ def due_notices(today: date) -> list[dict]:
         rows += [_row(p, "rectification_overdue", "zb_rectification", item_id, due_on,
                       {"branch": branch_name, "round": round_name})
                  for p in people.of_branch_and_general_branch(branch_id, gb_id)]
+    policies = home.committee_policies()
     branches = db.session.execute(
-        select(Branch.id, Branch.general_branch_id, Branch.name, Branch.elected_on, Branch.term_years)
+        select(Branch.id, Branch.general_branch_id, Branch.name, Branch.elected_on, Branch.term_years,
+               GeneralBranch.committee_id)
+        .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .where(Branch.elected_on.is_not(None), func.coalesce(Branch.election_exemption, "") == ""))
-    for branch_id, gb_id, name, elected_on, years in branches:
+    for branch_id, gb_id, name, elected_on, years, committee_id in branches:
         end = home.term_end(elected_on, years)
-        kind = term_kind(home.months_between(today, end))
+        policy = policies.get(committee_id)
+        notice_months = policy.term_notice_months if policy is not None else 0
+        kind = term_kind(home.months_between(today, end), notice_months)
         if kind is not None:
-            rows += [_row(p, kind, "zb_branch", branch_id, end, {"branch": name})
+            months = notice_months if kind == "term_due_6" else min(home.SECOND_TERM_NOTICE, notice_months)
+            rows += [_row(p, kind, "zb_branch", branch_id, end, {"branch": name, "months": months})
                      for p in people.of_branch_and_general_branch(branch_id, gb_id)]
     return rows
 
@@ -215,12 +222,12 @@ def text_of(notice) -> str:
                  round=p.get("round", ""), day=day)
     if kind == "term_expired":
         return _("「%(name)s」支部委员会任期已于 %(day)s 届满，请尽快换届。", name=p.get("branch", ""), day=day)
-    if kind == "term_due_4":
-        return _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 4 个月），请准备换届。",
-                 name=p.get("branch", ""), day=day)
+    if kind == "term_due_4":  # the same sentences as the home's (index._term_todo)
+        return _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 %(n)d 个月），请准备换届。",
+                 name=p.get("branch", ""), day=day, n=p.get("months", home.SECOND_TERM_NOTICE))
     if kind == "term_due_6":
-        return _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 6 个月），请提前筹备换届。",
-                 name=p.get("branch", ""), day=day)
+        return _("「%(name)s」支部委员会任期将于 %(day)s 届满（不足 %(n)d 个月），请提前筹备换届。",
+                 name=p.get("branch", ""), day=day, n=p.get("months", 6))
     return str(label(NOTICE_KINDS, kind))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from app.models import AssessmentRound, Branch, GeneralBranch, Notice, Rectification
 from app.services.demo_assessment import REASSESSMENT
 from app.services.home import months_between, term_end
+from app.rules.policy import PROFILE_2012, policy_for
 from app.services.notices import term_kind
 from tests.conftest import fresh_app, make_app
 
@@ -42,7 +43,8 @@ def expected_terms(db_session, day, branch_filter):
             .join(GeneralBranch).where(branch_filter)):
         if elected is None or exemption:
             continue
-        kind = term_kind(months_between(day, term_end(elected, years)))
+        # the demo committee keeps the 2012 plan's profile: the first notice 6 months ahead
+        kind = term_kind(months_between(day, term_end(elected, years)), policy_for(PROFILE_2012).term_notice_months)
         if kind:
             found.add((kind, name))
     return found
@@ -230,3 +232,39 @@ def test_with_mail_on_each_new_notice_is_mailed_once(mail_app):
         assert db.session.scalar(select(func.count(Notice.id)).where(Notice.emailed_at.is_not(None))) == \
             db.session.scalar(select(func.count(Notice.id)).join(User, User.id == Notice.recipient_id)
                               .where(User.username == "gb01-b01"))
+
+
+@pytest.fixture
+def short_notice_app(db_factory):
+    """The demo with the 换届 notice set to 2 months ahead in the configuration (ZHIBU_HEALTH)."""
+    url = db_factory.fresh_url()
+    application = make_app(url, {"ZHIBU_HEALTH": {"term_notice_months": 2}})
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+    db_factory.dispose(url)
+
+
+@pytest.mark.parametrize("configured, expected", [(None, {"term_due_6"}), (2, set())])
+def test_the_first_term_notice_comes_as_far_ahead_as_the_committees_policy_says(
+        app, short_notice_app, configured, expected):
+    """A term ending in 5 months: noticed 6 months ahead by the 2012 plan, not yet at 2 months."""
+    from app.extensions import db
+    from app.security.scope import system_actor
+    from app.services.notices import generate_notices
+
+    application = app if configured is None else short_notice_app
+    day = date(2012, 10, 24)
+    with application.app_context():
+        branch = db.session.scalar(select(Branch).where(Branch.code == "gb01-b01"))
+        with system_actor("test"):
+            db.session.execute(update(Branch).where(Branch.id == branch.id)
+                               .values(elected_on=date(2010, 3, 25), term_years=3, election_exemption=None))
+            db.session.commit()   # the term ends 2013-03-25: 5 whole months after the day
+        generate_notices(day)
+        kinds = set(db.session.scalars(select(Notice.kind).where(
+            Notice.subject_table == "zb_branch", Notice.subject_id == branch.id)))
+    assert kinds == expected
