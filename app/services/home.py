@@ -101,27 +101,29 @@ def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
     return [(i, gb, name, due, due < today) for i, gb, name, due in rows]
 
 
-def policy_of(org):
-    """The health policy of the actor's committee (its profile, with the configured overrides)."""
-    from app.models import Committee
+def _policy(profile):
+    """The configured health policy of a profile (None: the 2012 plan's)."""
     from app.rules.policy import PROFILE_2012
     from app.services.health import configured_policies
 
     policies = configured_policies()
+    return policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
+
+
+def policy_of(org):
+    """The health policy of the actor's committee (its profile, with the configured overrides)."""
+    from app.models import Committee
+
     profile = db.session.scalar(select(Committee.health_profile).where(Committee.id == org.committee_id)) \
         if org is not None and org.committee_id is not None else None
-    return policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
+    return _policy(profile)
 
 
 def committee_policies() -> dict:
     """committee id -> its health policy, for every committee (one statement; the notices' run)."""
     from app.models import Committee
-    from app.rules.policy import PROFILE_2012
-    from app.services.health import configured_policies
 
-    policies = configured_policies()
-    return {cid: policies.get(profile or PROFILE_2012, policies[PROFILE_2012])
-            for cid, profile in db.session.execute(select(Committee.id, Committee.health_profile))}
+    return {cid: _policy(profile) for cid, profile in db.session.execute(select(Committee.id, Committee.health_profile))}
 
 
 def terms_due(today: date, notice_months: int) -> list:
