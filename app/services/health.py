@@ -281,8 +281,8 @@ def grade_distribution(general_branch_id: int | None = None) -> dict:
             if category == "undergraduate":
                 row["ug_total"] += n
                 row["ug_good"] += n if grade in ("A", "B") else 0
-    rows = [{"name": names.get(gb, str(gb)), **c} for gb, c in counts.items()]
-    goal = [{"name": r["name"], "value": round(100 * r["ug_good"] / r["ug_total"], 1) if r["ug_total"] else None}
+    rows = [{"id": gb, "name": names.get(gb, str(gb)), **c} for gb, c in counts.items()]
+    goal = [{"id": r["id"], "name": r["name"], "value": round(100 * r["ug_good"] / r["ug_total"], 1) if r["ug_total"] else None}
             for r in rows]
     return {"round_id": round_id, "rows": rows, "goal": goal}
 

@@ -21,6 +21,7 @@ from app.views.forms import XLSX
 from app.views.health_links import RULE_NAMES, evidence_rows, records_url
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+COMMITTEE_PAGE = 50           # general branches per page of the committee's table
 
 
 def _year() -> int:
@@ -35,6 +36,18 @@ def _year() -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         abort(400, description=_("年份须为 %(low)d 至 %(high)d 之间的整数。", low=MIN_YEAR, high=MAX_YEAR))
     return year
+
+
+def _page(total: int, size: int) -> tuple:
+    """(page, pages) from ?page=N (0-based); past the end is the last page, anything else the first."""
+    pages = max((total + size - 1) // size, 1)
+    raw = request.args.get("page", "")
+    page = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return min(page, pages - 1), pages
+
+
+def _matches(name: str, search: str) -> bool:
+    return not search or search.casefold() in (name or "").casefold()
 
 
 def _lang() -> str:
@@ -74,15 +87,26 @@ class HealthView(BaseView):
     @expose("/committee")
     @has_access
     def committee(self):
+        """General branches × rules, a page of COMMITTEE_PAGE general branches at a time (a city's
+        committee holds thousands), searchable by name and narrowed to those with a failing rule;
+        the totals, the H3 share and the compliance chart are the whole scope's."""
         year = _year()
         report = health_report(year, detail=False)
-        rows = [self._gb_row(report, gb_id, name, year) for gb_id, name in report.general_branches.items()]
+        search, failing = request.args.get("q", "").strip(), request.args.get("failing") == "1"
+        chosen = [gb_id for gb_id, name in report.general_branches.items()
+                  if _matches(name, search) and (not failing or any(report.tally(r, gb_id)["fail"] for r in RULE_IDS))]
+        page, pages = _page(len(chosen), COMMITTEE_PAGE)
+        shown = chosen[page * COMMITTEE_PAGE:(page + 1) * COMMITTEE_PAGE]
+        rows = [self._gb_row(report, gb_id, report.general_branches[gb_id], year) for gb_id in shown]
         totals = {rule: report.tally(rule) for rule in RULE_IDS}
         grades = grade_distribution()
+        pager = {"page": page, "pages": pages, "total": len(chosen), "args": {"year": year, "q": search or None,
+                                                                             "failing": "1" if failing else None}}
         return self.render_template(
             "health/committee.html", report=report, year=year, rows=rows, totals=totals, rules=RULE_IDS,
-            titles=RULE_NAMES, lang=_lang(), pct=_pct, h3=report.h3_share.get(None),
-            charts=self._charts(report, grades, per="general_branch"), profiles=self._profiles(report))
+            titles=RULE_NAMES, lang=_lang(), pct=_pct, h3=report.h3_share.get(None), search=search,
+            failing=failing, pager=pager,
+            charts=self._charts(report, grades, per="general_branch", shown=shown), profiles=self._profiles(report))
 
     @expose("/general-branch/<int:gb_id>")
     @has_access
@@ -173,21 +197,23 @@ class HealthView(BaseView):
         return sorted({label(HEALTH_PROFILES, p.profile) for p in report.policies.values()})
 
     @staticmethod
-    def _charts(report, grades, per):
-        """The data of the five charts, as plain JSON for health.js."""
+    def _charts(report, grades, per, shown=None):
+        """The data of the five charts, as plain JSON for health.js; per general branch, the
+        general branches shown on the page (shown: their ids; None: all)."""
         compliance = [{"rule": r, "title": str(RULE_NAMES[r]),
                        "value": None if report.tally(r)["compliance"] is None
                        else round(report.tally(r)["compliance"] * 100, 1)} for r in RULE_IDS]
         policy = next(iter(report.policies.values()), None)
         target = policy.secretary_hours if policy else 40.0
         if per == "general_branch":
+            names = report.general_branches if shown is None else {g: report.general_branches[g] for g in shown}
             hours = []
-            for gb_id, name in report.general_branches.items():
+            for gb_id, name in names.items():
                 values = [b.results["H4"].evidence["hours"] for b in report.rows_of(gb_id)
                           if b.results["H4"].status != "n/a"]
                 hours.append({"name": name, "value": round(sum(values) / len(values), 1) if values else 0})
             months = [{"name": name, "values": report.meetings_per_month.get(gb_id, [0] * 12)}
-                      for gb_id, name in report.general_branches.items()]
+                      for gb_id, name in names.items()]
         else:
             hours = [{"name": b.name, "value": b.results["H4"].evidence.get("hours", 0)} for b in report.branches]
             months = [{"name": b.name, "values": [b.results["H7"].evidence["per_month"].get(f"{report.year}-{m:02d}", 0)
@@ -200,8 +226,10 @@ class HealthView(BaseView):
             "months": months, "month_names": [f"{m}" for m in range(1, 13)],
         }
         if grades is not None:
-            data["grades"] = grades["rows"]
+            kept = None if shown is None else set(shown)
+            keep = lambda rows: rows if kept is None else [r for r in rows if r["id"] in kept]  # noqa: E731
+            data["grades"] = keep(grades["rows"])
             data["grade_names"] = {code: str(name) for code, name in GRADE_LABELS.items()}
-            data["goal"] = grades["goal"]
+            data["goal"] = keep(grades["goal"])
             data["goal_share"] = round((policy.undergraduate_goal_share if policy else 0.9) * 100, 1)
         return data

@@ -213,6 +213,61 @@ def test_each_role_lands_on_its_own_level_and_a_foreign_id_is_404(login_as, db_s
     assert bad.status_code == 400 and "2000" in bad.get_data(as_text=True)
 
 
+def test_committee_table_pages_searches_and_narrows_to_failing(login_as, db_session, monkeypatch):
+    """A city's committee holds thousands of general branches: the table shows a page of them,
+    the totals stay the whole scope's, a name search and "failing only" narrow it."""
+    import app.views.health as view
+
+    monkeypatch.setattr(view, "COMMITTEE_PAGE", 2)
+    year = demo_year(db_session)
+    org = org_of(db_session, "committee")
+    gbs = db_session.execute(select(GeneralBranch.id, GeneralBranch.name).join(
+        Branch, Branch.general_branch_id == GeneralBranch.id).where(GeneralBranch.committee_id == org.committee_id)
+        .distinct()).all()
+    assert len(gbs) > 2
+    user = login_as("committee")
+    seen, page, pages_html = [], 0, []
+    while True:
+        html = user.get(f"/health/committee?year={year}&page={page}").get_data(as_text=True)
+        shown = list(dict.fromkeys(gb for gb, _ in committee_cells(html)))
+        assert 1 <= len(shown) <= 2
+        seen += shown
+        pages_html.append(html)
+        if 'class="next"' not in html:
+            break
+        page += 1
+    assert sorted(seen) == sorted(gb for gb, _ in gbs) and len(seen) == len(set(seen))
+    assert f"第 1 / {page + 1} 页" in pages_html[0] and f"第 {page + 1} / {page + 1} 页" in pages_html[-1]
+    # the totals row is the scope's on every page
+    totals = re.findall(r'<tfoot>.*?</tfoot>', pages_html[0], re.S)[0]
+    assert totals == re.findall(r'<tfoot>.*?</tfoot>', pages_html[-1], re.S)[0]
+    # past the end is the last page; garbage is the first
+    assert committee_cells(user.get(f"/health/committee?year={year}&page=99999").get_data(as_text=True)).keys() \
+        == committee_cells(pages_html[-1]).keys()
+    for bad in ("abc", "-1", "9" * 30, ""):
+        assert committee_cells(user.get(f"/health/committee?year={year}&page={bad}").get_data(as_text=True)).keys() \
+            == committee_cells(pages_html[0]).keys()
+    # a name search
+    gb_id, name = gbs[-1]
+    found = committee_cells(user.get(f"/health/committee?year={year}&q={name[-4:]}").get_data(as_text=True))
+    assert gb_id in {gb for gb, _ in found}
+    assert all(name[-4:] in dict(gbs)[gb] for gb, _ in found)
+    nothing = user.get(f"/health/committee?year={year}&q=不存在的党总支xyz").get_data(as_text=True)
+    assert 'id="health-none"' in nothing and not committee_cells(nothing)
+    # failing only: every shown general branch has a failing cell, and none with a failing cell is left out
+    all_cells = {k: v for html in pages_html for k, v in committee_cells(html).items()}
+    failing = {gb for (gb, _), (_, _, f) in all_cells.items() if f}
+    got, page = set(), 0
+    while True:
+        html = user.get(f"/health/committee?year={year}&failing=1&page={page}").get_data(as_text=True)
+        got |= {gb for gb, _ in committee_cells(html)}
+        if 'class="next"' not in html:
+            break
+        assert "failing=1" in re.search(r'<li class="next"><a href="([^"]+)"', html).group(1)
+        page += 1
+    assert got == failing
+
+
 def test_cells_open_the_records_behind_them(login_as, db_session):
     year = demo_year(db_session)
     org = org_of(db_session, "gb01")
