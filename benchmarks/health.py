@@ -13,7 +13,10 @@ Three figures, each in the same process and run:
   database's own cost of the rule queries, the limit;
 - service: app.services.health.health_report as the committee (queries + the pure rules H1–H11
   for every branch, no HTTP, no template);
-- page: GET /health/committee through Flask's test client (in-process: no network).
+- page: GET /health/committee through Flask's test client (in-process: no network), which reads
+  the kept summary (app/services/health_summary.py): first of a day (the summary computed whole:
+  the service plus writing 50,000 rows), after 1 and after 100 edited meetings (those branches
+  recomputed), and with nothing changed.
 Wall seconds are the median of --repeat runs after one warm-up; CPU is this process's (app and
 SQLite; not a PostgreSQL server's); "stmts" is the SQL statements of one run.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -72,11 +76,11 @@ def sizes(db):
 
 
 def run(app, args):
-    from sqlalchemy import event, select
+    from sqlalchemy import event, func, select
 
     from app.extensions import db
-    from app.models import Committee
-    from app.security.scope import OrgRef, acting_as
+    from app.models import Committee, Meeting
+    from app.security.scope import OrgRef, acting_as, system_actor
     from app.services.health import health_report
 
     year, as_of = args.year, date(args.year, 12, 31)
@@ -130,10 +134,36 @@ def run(app, args):
     svc_statements = count[0] // (args.repeat + 1)
     client = login(app, args.user, args.password)
     path = f"/health/committee?year={year}"
+
+    def forget_then_get():          # the first view of a day: the kept summary computed whole
+        with app.app_context():
+            from app.services.health_summary import forget
+            forget(db.session.connection())
+            db.session.commit()
+        return client.get(path)
+
+    rng = random.Random(7)
+
+    def change_then_get(n):         # n meetings edited (about one branch each) since the last view
+        with app.app_context(), system_actor("bench"):
+            top = db.session.scalar(select(func.max(Meeting.id)))
+            for meeting in db.session.scalars(select(Meeting).where(Meeting.id.in_(rng.sample(range(1, top + 1), n)))):
+                meeting.place = f"bench {time.perf_counter()}"
+            db.session.commit()
+        return client.get(path)
+
+    count[0] = 0
+    resp, cold_p50, cold_min, cold_cpu = timed(forget_then_get, args.repeat)
+    cold_statements = count[0] // (args.repeat + 1)
+    for n in (1, 100):
+        _r, p50, pmin, pcpu = timed(lambda: change_then_get(n), args.repeat)
+        figures.update({f"page_after_{n}_changes_p50_s": p50, f"page_after_{n}_changes_cpu_s": pcpu})
     count[0] = 0
     resp, page_p50, page_min, page_cpu = timed(lambda: client.get(path), args.repeat)
     page_statements = count[0] // (args.repeat + 1)
     figures.update({
+        "page_first_of_day_p50_s": cold_p50, "page_first_of_day_min_s": cold_min,
+        "page_first_of_day_cpu_s": cold_cpu, "page_first_of_day_statements": cold_statements,
         "branches_checked": len(report.branches),
         "bare_p50_s": bare_p50, "bare_min_s": bare_min, "bare_cpu_s": bare_cpu, "bare_rows": bare_rows,
         "bare_statements": len(captured),

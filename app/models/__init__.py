@@ -12,6 +12,7 @@ from app.models.appraisals import DutyReport, MemberAppraisal
 from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
+from app.models.health import HealthMark, HealthState, HealthStatus
 from app.models.jobs import Job
 from app.models.notices import Notice
 from app.models.life import (
@@ -28,7 +29,7 @@ from app.models.users import AccountGuard, LoginSession, UserOrg
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "Branch", "Committee", "ImportRecord", "Job", "Notice", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "DutyReport", "MemberAppraisal", "HealthMark", "HealthState", "HealthStatus", "Branch", "Committee", "ImportRecord", "Job", "Notice", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
     "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
     "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",

@@ -463,7 +463,11 @@ def check_branch(facts: BranchFacts, policy: HealthPolicy) -> tuple:
 
 def tally(statuses) -> dict:
     """{'pass': n, 'warn': n, 'fail': n, 'n/a': n, 'compliance': share of pass among checked or None}."""
-    counts = Counter(statuses)
+    return tally_counts(Counter(statuses))
+
+
+def tally_counts(counts) -> dict:
+    """tally() from counts already made: {status: n}."""
     out = {s: counts.get(s, 0) for s in (PASS, WARN, FAIL, NA)}
     checked = out[PASS] + out[WARN] + out[FAIL]
     out["compliance"] = round(out[PASS] / checked, 4) if checked else None

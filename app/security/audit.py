@@ -22,7 +22,7 @@ from flask import has_request_context, request
 from sqlalchemy import Column, LargeBinary, inspect, literal, select
 
 from app.extensions import db
-from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch
+from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, HealthMark, Member
 from app.models.labels import MODEL_LABELS
 from app.security import rules
 
@@ -223,7 +223,35 @@ class Trail:
     def write(self, connection):
         if self.rows:
             connection.execute(AuditLog.__table__.insert(), self.rows)
+            marks = health_marks(self.rows)
+            if marks:
+                connection.execute(HealthMark.__table__.insert(), marks)
             self.rows = []
+
+
+_IGNORED_TABLES = None
+
+
+def health_marks(rows) -> list:
+    """The health marks of trail rows: one per place a health fact may have moved (a member
+    moved between branches marks the branch it left too); none where the record hangs in no
+    committee or no health rule reads it (rules.HEALTH_IGNORED)."""
+    global _IGNORED_TABLES
+    if _IGNORED_TABLES is None:
+        _IGNORED_TABLES = frozenset(m.__tablename__ for m in rules.HEALTH_IGNORED)
+    marks = {}
+    for r in rows:
+        if r["committee_id"] is None or r["table_name"] in _IGNORED_TABLES:
+            continue
+        places = [r["branch_id"]]
+        if r["table_name"] == Member.__tablename__ and r["action"] == "update" and '"branch_id"' in r["changes"]:
+            places += json.loads(r["changes"]).get("branch_id", [])
+        for branch_id in places:
+            key = (r["committee_id"], r["general_branch_id"] if branch_id == r["branch_id"] else None, branch_id,
+                   r["table_name"], r["record_id"], r["action"])
+            marks[key] = {"committee_id": key[0], "general_branch_id": key[1], "branch_id": key[2],
+                          "table_name": key[3], "record_id": key[4], "action": key[5]}
+    return list(marks.values())
 
 
 # -- the unit of work (guard.py's flush hooks) ---------------------------------------------

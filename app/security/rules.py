@@ -19,6 +19,7 @@ from sqlalchemy import and_, false, or_, select, true
 from app.models import (
     Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, BranchDocument,
     Committee, ContactCadre, DutyReport, Funding, GeneralBranch, GeneralBranchCommitteeMember, HandbookCheck,
+    HealthMark, HealthState, HealthStatus,
     ImportRecord, Job, Meeting, Notice, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
     UserOrg, cadre_branch, AccountGuard, LoginSession,
@@ -466,6 +467,16 @@ RULES: dict = {
     # creates or deletes one from the web or the API); the recipient reads it and marks it read.
     Notice: {role: Rule(read=_own_notice, write=_own_notice, fields=frozenset({"read_at"}))
              for role in (COMMITTEE, GENERAL_BRANCH, BRANCH)},
+    # The committee's kept health summary (app/services/health_summary.py): derived from the
+    # records and their trail, read where its branch is, written by no role — the summary
+    # service writes it on its own connection, as the guard writes the trail.
+    HealthStatus: {
+        COMMITTEE: Rule(read=at_committee(HealthStatus.committee_id)),
+        GENERAL_BRANCH: Rule(read=lambda actor: HealthStatus.general_branch_id == actor.general_branch_id),
+        BRANCH: Rule(read=lambda actor: HealthStatus.branch_id == actor.branch_id),
+    },
+    HealthState: {COMMITTEE: Rule(read=at_committee(HealthState.committee_id))},
+    HealthMark: {},
     # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
     # written by the guard itself, in the transaction of the change it records, never through
     # the session by anyone; no role (nor the operator, nor the system but for a restore)
@@ -484,8 +495,16 @@ RULES: dict = {
 # state and progress (what the job writes, as its owner, is audited like any other write); a
 # notice: made by the system from records whose own changes are audited, and read by its
 # recipient alone, so a trail row per notice or per "mark read" would double the table and tell
-# everyone in the branch who was reminded of what and when each one read it.
-AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, ImportRecord, Job, Notice})
+# everyone in the branch who was reminded of what and when each one read it; the kept health
+# summary, derived from audited records (and read back from their trail: a trail row of its own
+# would mark it changed again).
+AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, HealthMark, HealthState, HealthStatus,
+                            ImportRecord, Job, Notice})
+# Audited records no health rule (H1–H11) reads: their changes leave no health mark
+# (zb_health_mark), so a round's recompute or a rectification note does not send the
+# committee's kept health summary back to its records.
+HEALTH_IGNORED = frozenset({AssessmentRound, Assessment, ScoreSheet, StandardItem, Rectification, RectificationNote,
+                            DutyReport, BallotCampaign, SecretaryViolation, MeetingAttachment})
 # System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
 # assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
 # and, from the score's step, what it said.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import and_, func, literal, select, text
 
 from app.extensions import db
 from app.models import Branch, BranchDocument, Committee, Funding, GeneralBranch, HandbookCheck, Meeting, Member
@@ -101,12 +101,19 @@ def build_policies(config: dict | None) -> dict:
                              else "ZHIBU_HEALTH") for name in PROFILES}
 
 
-def _in_scope(column, general_branch_id, branch_id):
-    """Narrow a branch id column to one general branch or one branch (the guard already scopes)."""
+def _in_scope(column, general_branch_id, branch_id, branch_ids=None, committee_id=None):
+    """Narrow a branch id column to one general branch, one branch, a set of branches or one
+    committee (the guard already scopes to the actor)."""
+    if branch_ids is not None:
+        ids = column.in_(sorted(branch_ids))
+        return ids if committee_id is None else and_(ids, _in_scope(column, None, None, None, committee_id))
     if branch_id is not None:
         return column == branch_id
     if general_branch_id is not None:
         return column.in_(select(Branch.id).where(Branch.general_branch_id == general_branch_id))
+    if committee_id is not None:
+        return column.in_(select(Branch.id).join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
+                          .where(GeneralBranch.committee_id == committee_id))
     return literal(True)
 
 
@@ -130,13 +137,15 @@ def _no_cyclic_gc():
 
 
 def health_report(year: int, as_of: date | None = None, general_branch_id: int | None = None,
-                  branch_id: int | None = None, detail: bool = True) -> HealthReport:
-    """H1–H11 for every branch the actor reads (optionally one general branch or one branch).
+                  branch_id: int | None = None, detail: bool = True, branch_ids=None,
+                  committee_id: int | None = None) -> HealthReport:
+    """H1–H11 for every branch the actor reads (optionally one general branch, one branch, the
+    branches of a set of ids, or one committee's).
 
     detail=False leaves the names of the members short of their training out of H6's evidence
     (the committee's page counts them; naming them ranks every member of the committee)."""
     with _no_cyclic_gc():
-        return _health_report(year, as_of, general_branch_id, branch_id, detail)
+        return _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids, committee_id)
 
 
 # PostgreSQL sorts and hashes a committee's groups (50,000 branches, 400,000 month cells) in
@@ -144,14 +153,15 @@ def health_report(year: int, as_of: date | None = None, general_branch_id: int |
 PG_WORK_MEM = "64MB"
 
 
-def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthReport:
+def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids, committee_id) -> HealthReport:
     as_of = as_of or date.today()
-    if general_branch_id is None and branch_id is None and db.session.get_bind().dialect.name == "postgresql":
+    if general_branch_id is None and branch_id is None and branch_ids is None \
+            and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))   # this transaction only
     period = Period(year, as_of)
     first, last = _year_bounds(year)
     last = min(last, as_of)
-    scope = lambda column: _in_scope(column, general_branch_id, branch_id)  # noqa: E731
+    scope = lambda column: _in_scope(column, general_branch_id, branch_id, branch_ids, committee_id)  # noqa: E731
     policies_by_profile = configured_policies()
 
     # 1. the branches, their general branch and committee's profile
@@ -190,7 +200,8 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
     secretaries = secretaries_of(first, last, as_of, scope)
     roster = {bid: (sum(counts.get(bid, (0, 0))), policy_of_branch[bid].hours_for(category))
               for bid, category in category_of.items()}
-    training = member_training(first, last, scope, policies_by_profile, roster, detail)
+    narrowed = any(x is not None for x in (general_branch_id, branch_id, branch_ids, committee_id))
+    training = member_training(first, last, scope, policies_by_profile, roster, detail, narrowed)
     kinds = {kind for p in policies_by_profile.values() for kind in p.meetings if kind != ANY_MEETING}
     meetings, per_month = meetings_of(first, last, scope, {r[0]: r[3] for r in rows}, kinds)
     appraised = appraised_members(year, scope, {p.appraisal_every_years for p in policies.values()} or {2})
@@ -232,12 +243,14 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail) -> HealthR
         branches.append(BranchHealth(bid, name, code or "", gb_id, gb_name, category, results))
 
     report = HealthReport(year, as_of, branches, gb_names, policies, meetings_per_month=per_month)
-    _roll_up(report, secretaries, category_of, policy_of_branch, first, last, general_branch_id, branch_id)
+    _roll_up(report, secretaries, category_of, first, last, general_branch_id,
+             whole_general_branches=branch_id is None and branch_ids is None)
     return report
 
 
-def _roll_up(report, secretaries, category_of, policy_of_branch, first, last, general_branch_id, branch_id):
-    """H3's 80% per general branch and for the scope; H9's 党总支委员 per general branch."""
+def _roll_up(report, secretaries, category_of, first, last, general_branch_id, whole_general_branches):
+    """H3's 80% per general branch and for the scope; H9's 党总支委员 per general branch (when the
+    report holds whole general branches)."""
     ranks = defaultdict(list)
     for bid, category in category_of.items():
         if category == "teacher" and bid in secretaries:
@@ -246,7 +259,7 @@ def _roll_up(report, secretaries, category_of, policy_of_branch, first, last, ge
     for gb_id in report.general_branches:
         report.h3_share[gb_id] = check_h3_share(ranks.get(gb_id, ()), any_policy)
     report.h3_share[None] = check_h3_share([r for rs in ranks.values() for r in rs], any_policy)
-    if branch_id is not None:
+    if not whole_general_branches:
         return
     gb_filter = (lambda column: column == general_branch_id) if general_branch_id is not None else \
         (lambda column: literal(True))

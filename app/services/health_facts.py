@@ -59,23 +59,27 @@ def secretaries_of(first, last, as_of, scope) -> dict:
     return out
 
 
-def member_training(first, last, scope, policies_by_profile, roster, detail=True) -> dict:
+def member_training(first, last, scope, policies_by_profile, roster, detail=True, narrowed=False) -> dict:
     """branch id -> MemberTraining. roster: branch id -> (members, (hours, online) target or None).
 
     Only members credited in the year can reach a target above zero: SQL counts them per branch
     against each of the few distinct targets (reading the credits and their members, never the
     whole roster), and the branch's own target picks its count. With detail, the members short
-    of their branch's target (a CASE over the category and profile pairs) are listed by name."""
+    of their branch's target (a CASE over the category and profile pairs) are listed by name.
+    narrowed: the scope is a part of the actor's (a general branch, some branches), whose
+    members' credits alone are summed (not the whole committee's year)."""
     targets = sorted({target for _members, target in roster.values() if target is not None})
     if not targets:
         return {}
-    per_member = (
+    credits = (
         select(TrainingAttendance.member_id.label("member_id"),
                func.sum(TrainingEvent.hours).label("hours"),
                func.sum(case((TrainingEvent.online.is_(True), TrainingEvent.hours), else_=0.0)).label("online"))
         .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id)
-        .where(TrainingEvent.held_on >= first, TrainingEvent.held_on <= last)
-        .group_by(TrainingAttendance.member_id).subquery())
+        .where(TrainingEvent.held_on >= first, TrainingEvent.held_on <= last))
+    if narrowed:
+        credits = credits.join(Member, Member.id == TrainingAttendance.member_id).where(scope(Member.branch_id))
+    per_member = credits.group_by(TrainingAttendance.member_id).subquery()
     hours = cast(func.coalesce(per_member.c.hours, 0.0), Float)
     online = cast(func.coalesce(per_member.c.online, 0.0), Float)
     reached_by = {}

@@ -24,6 +24,7 @@ from app.models import (
     Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Meeting, Member, ScoreSheet, Secretary,
     TrainingAttendance, TrainingEvent,
 )
+from app.services.health_summary import forget as forget_health
 
 ROUND_DAY = date(2012, 4, 10)
 CHUNK = 20_000
@@ -284,6 +285,7 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
         events)
     report.counts["training_attendances"] = _bulk(conn, TrainingAttendance, ("id", "event_id", "member_id", "committee_id"),
                                                   attendances)
+    forget_health(conn)      # the bulk rows leave no trail, so no health marks: the kept summary restarts
     db.session.commit()
     analyze()
     for round_id in report.round_ids:

@@ -17,6 +17,7 @@ from app.models import BRANCH_CATEGORIES, GRADE_LABELS, HEALTH_PROFILES, HEALTH_
 from app.rules import RULE_IDS
 from app.security.scope import current_org
 from app.services.health import default_year, grade_distribution, health_report
+from app.services.health_summary import committee_summary
 from app.views.forms import XLSX
 from app.views.health_links import RULE_NAMES, evidence_rows, records_url
 
@@ -87,26 +88,29 @@ class HealthView(BaseView):
     @expose("/committee")
     @has_access
     def committee(self):
-        """General branches × rules, a page of COMMITTEE_PAGE general branches at a time (a city's
-        committee holds thousands), searchable by name and narrowed to those with a failing rule;
-        the totals, the H3 share and the compliance chart are the whole scope's."""
-        year = _year()
-        report = health_report(year, detail=False)
+        """General branches × rules from the kept summary (app/services/health_summary.py), a page
+        of COMMITTEE_PAGE general branches at a time (a city's committee holds thousands),
+        searchable by name and narrowed to those with a failing rule; the totals, the H3 share
+        and the compliance chart are the whole scope's. A general branch or a branch has its
+        own page."""
+        org, year = current_org(), _year()
+        if org is None or org.kind in ("general_branch", "branch"):
+            return redirect(url_for("HealthView.index", year=year))
+        summary = committee_summary(year)
         search, failing = request.args.get("q", "").strip(), request.args.get("failing") == "1"
-        chosen = [gb_id for gb_id, name in report.general_branches.items()
-                  if _matches(name, search) and (not failing or any(report.tally(r, gb_id)["fail"] for r in RULE_IDS))]
+        chosen = [gb_id for gb_id, name in summary.general_branches.items()
+                  if _matches(name, search) and (not failing or any(summary.tally(r, gb_id)["fail"] for r in RULE_IDS))]
         page, pages = _page(len(chosen), COMMITTEE_PAGE)
         shown = chosen[page * COMMITTEE_PAGE:(page + 1) * COMMITTEE_PAGE]
-        rows = [self._gb_row(report, gb_id, report.general_branches[gb_id], year) for gb_id in shown]
-        totals = {rule: report.tally(rule) for rule in RULE_IDS}
-        grades = grade_distribution()
+        rows = [self._gb_row(summary, gb_id, summary.general_branches[gb_id], year) for gb_id in shown]
+        totals = {rule: summary.tally(rule) for rule in RULE_IDS}
         pager = {"page": page, "pages": pages, "total": len(chosen), "args": {"year": year, "q": search or None,
                                                                              "failing": "1" if failing else None}}
         return self.render_template(
-            "health/committee.html", report=report, year=year, rows=rows, totals=totals, rules=RULE_IDS,
-            titles=RULE_NAMES, lang=_lang(), pct=_pct, h3=report.h3_share.get(None), search=search,
-            failing=failing, pager=pager,
-            charts=self._charts(report, grades, per="general_branch", shown=shown), profiles=self._profiles(report))
+            "health/committee.html", report=summary, year=year, rows=rows, totals=totals, rules=RULE_IDS,
+            titles=RULE_NAMES, lang=_lang(), pct=_pct, h3=summary.h3_share, search=search,
+            failing=failing, pager=pager, charts=self._committee_charts(summary, grade_distribution(), shown),
+            profiles=self._profiles(summary))
 
     @expose("/general-branch/<int:gb_id>")
     @has_access
@@ -120,7 +124,7 @@ class HealthView(BaseView):
             totals={rule: report.tally(rule) for rule in RULE_IDS}, rules=RULE_IDS, titles=RULE_NAMES,
             lang=_lang(), pct=_pct, records_url=records_url, statuses=HEALTH_STATUSES, label=label,
             categories=BRANCH_CATEGORIES, h3=report.h3_share.get(gb.id), h9=report.h9_committee.get(gb.id),
-            charts=self._charts(report, grades, per="branch"), profiles=self._profiles(report),
+            charts=self._charts(report, grades), profiles=self._profiles(report),
             highlight=request.args.get("rule"))
 
     @expose("/branch/<int:branch_id>")
@@ -135,7 +139,7 @@ class HealthView(BaseView):
         return self.render_template(
             "health/branch.html", report=report, year=year, item=item, row=row, rules=RULE_IDS,
             titles=RULE_NAMES, lang=_lang(), records_url=records_url, statuses=HEALTH_STATUSES, label=label,
-            categories=BRANCH_CATEGORIES, charts=self._charts(report, None, per="branch"), evidence_rows=evidence_rows,
+            categories=BRANCH_CATEGORIES, charts=self._charts(report, None), evidence_rows=evidence_rows,
             profiles=self._profiles(report))
 
     @expose("/export/<level>")
@@ -145,13 +149,15 @@ class HealthView(BaseView):
         year, lang = _year(), _lang()
         titles = [str(RULE_NAMES[r]) for r in RULE_IDS]
         if level == "committee":
-            report = health_report(year, detail=False)
+            if current_org() is None or current_org().kind in ("general_branch", "branch"):
+                abort(404)
+            summary = committee_summary(year)
             headings = [_("党总支"), _("党支部数")] + [f"{r} {t}" for r, t in zip(RULE_IDS, titles)]
             rows = []
-            for gb_id, name in report.general_branches.items():
-                cells = [name, len(report.rows_of(gb_id))]
+            for gb_id, name in summary.general_branches.items():
+                cells = [name, summary.branches[gb_id]]
                 for rule in RULE_IDS:
-                    t = report.tally(rule, gb_id)
+                    t = summary.tally(rule, gb_id)
                     cells.append(_("达标 %(p)d / 提醒 %(w)d / 未达标 %(f)d（%(c)s）", p=t["pass"], w=t["warn"],
                                    f=t["fail"], c=_pct(t["compliance"])))
                 rows.append(cells)
@@ -184,12 +190,12 @@ class HealthView(BaseView):
     # -- helpers -------------------------------------------------------------------------------
 
     @staticmethod
-    def _gb_row(report, gb_id, name, year):
+    def _gb_row(summary, gb_id, name, year):
         cells = {}
         for rule in RULE_IDS:
-            t = report.tally(rule, gb_id)
+            t = summary.tally(rule, gb_id)
             cells[rule] = dict(t, url=url_for("HealthView.general_branch", gb_id=gb_id, year=year, rule=rule))
-        return {"id": gb_id, "name": name, "branches": len(report.rows_of(gb_id)), "cells": cells,
+        return {"id": gb_id, "name": name, "branches": summary.branches[gb_id], "cells": cells,
                 "url": url_for("HealthView.general_branch", gb_id=gb_id, year=year)}
 
     @staticmethod
@@ -197,27 +203,14 @@ class HealthView(BaseView):
         return sorted({label(HEALTH_PROFILES, p.profile) for p in report.policies.values()})
 
     @staticmethod
-    def _charts(report, grades, per, shown=None):
-        """The data of the five charts, as plain JSON for health.js; per general branch, the
-        general branches shown on the page (shown: their ids; None: all)."""
-        compliance = [{"rule": r, "title": str(RULE_NAMES[r]),
-                       "value": None if report.tally(r)["compliance"] is None
-                       else round(report.tally(r)["compliance"] * 100, 1)} for r in RULE_IDS]
-        policy = next(iter(report.policies.values()), None)
-        target = policy.secretary_hours if policy else 40.0
-        if per == "general_branch":
-            names = report.general_branches if shown is None else {g: report.general_branches[g] for g in shown}
-            hours = []
-            for gb_id, name in names.items():
-                values = [b.results["H4"].evidence["hours"] for b in report.rows_of(gb_id)
-                          if b.results["H4"].status != "n/a"]
-                hours.append({"name": name, "value": round(sum(values) / len(values), 1) if values else 0})
-            months = [{"name": name, "values": report.meetings_per_month.get(gb_id, [0] * 12)}
-                      for gb_id, name in names.items()]
-        else:
-            hours = [{"name": b.name, "value": b.results["H4"].evidence.get("hours", 0)} for b in report.branches]
-            months = [{"name": b.name, "values": [b.results["H7"].evidence["per_month"].get(f"{report.year}-{m:02d}", 0)
-                                                  for m in range(1, 13)]} for b in report.branches]
+    def _compliance(report):
+        return [{"rule": r, "title": str(RULE_NAMES[r]),
+                 "value": None if report.tally(r)["compliance"] is None
+                 else round(report.tally(r)["compliance"] * 100, 1)} for r in RULE_IDS]
+
+    @staticmethod
+    def _chart_data(compliance, hours, target, months, grades, policy):
+        """The data of the five charts, as plain JSON for health.js."""
         data = {
             "labels": {"compliance": _("各规则达标率（%）"), "hours": _("书记培训学时与目标"),
                        "target": _("目标"), "months": _("每月组织生活次数"), "grades": _("各党总支分类定级"),
@@ -226,10 +219,32 @@ class HealthView(BaseView):
             "months": months, "month_names": [f"{m}" for m in range(1, 13)],
         }
         if grades is not None:
-            kept = None if shown is None else set(shown)
-            keep = lambda rows: rows if kept is None else [r for r in rows if r["id"] in kept]  # noqa: E731
-            data["grades"] = keep(grades["rows"])
+            data["grades"] = grades["rows"]
             data["grade_names"] = {code: str(name) for code, name in GRADE_LABELS.items()}
-            data["goal"] = keep(grades["goal"])
+            data["goal"] = grades["goal"]
             data["goal_share"] = round((policy.undergraduate_goal_share if policy else 0.9) * 100, 1)
         return data
+
+    @classmethod
+    def _committee_charts(cls, summary, grades, shown):
+        """The committee's charts: compliance over the scope, the rest for the general branches
+        shown on the page."""
+        policy = next(iter(summary.policies.values()), None)
+        hours = [{"name": summary.general_branches[g], "value": round(summary.hours[g], 1) if summary.hours[g] else 0}
+                 for g in shown]
+        months = [{"name": summary.general_branches[g], "values": summary.months[g]} for g in shown]
+        kept = set(shown)
+        grades = dict(grades, rows=[r for r in grades["rows"] if r["id"] in kept],
+                      goal=[r for r in grades["goal"] if r["id"] in kept])
+        return cls._chart_data(cls._compliance(summary), hours, policy.secretary_hours if policy else 40.0, months,
+                               grades, policy)
+
+    @classmethod
+    def _charts(cls, report, grades):
+        """The charts of a general branch's or a branch's page: one bar per branch."""
+        policy = next(iter(report.policies.values()), None)
+        hours = [{"name": b.name, "value": b.results["H4"].evidence.get("hours", 0)} for b in report.branches]
+        months = [{"name": b.name, "values": [b.results["H7"].evidence["per_month"].get(f"{report.year}-{m:02d}", 0)
+                                              for m in range(1, 13)]} for b in report.branches]
+        return cls._chart_data(cls._compliance(report), hours, policy.secretary_hours if policy else 40.0, months,
+                               grades, policy)
