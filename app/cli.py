@@ -304,8 +304,11 @@ def current_user_row(username):
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {branch_id, branch, rule, status, evidence}.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day of the check (default: today); what is due by then fails, the rest warns.")
+@click.option("--refresh", is_flag=True,
+              help="Bring the committees' kept summary of the year up to date for today and print what was "
+                   "recomputed (a nightly job: the committee's first view of the day then reads it).")
 @refusals_exit_1
-def health_command(year, general_branch_id, username, as_json, as_of):
+def health_command(year, general_branch_id, username, as_json, as_of, refresh):
     """Health check H1–H11 of every branch in scope (支部体检)."""
     import json
 
@@ -314,6 +317,13 @@ def health_command(year, general_branch_id, username, as_json, as_of):
     from app.security.scope import acting_as
     from app.services.health import health_report
 
+    if refresh:
+        from app.services.health_summary import refresh_all
+
+        with acting_as(actor_for(username, "health")):
+            for committee_id, done in refresh_all(year).items():
+                click.echo(f"{committee_id}\t{'all' if done == 'all' else done}")
+        return
     with acting_as(actor_for(username, "cli")):
         if general_branch_id is not None and db.session.get(GeneralBranch, general_branch_id) is None:
             raise click.ClickException(f"找不到党总支 {general_branch_id} / no general branch {general_branch_id}")

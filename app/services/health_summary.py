@@ -25,6 +25,9 @@ from datetime import date, datetime
 
 from sqlalchemy import case, delete, func, insert, select, update
 
+from flask_babel import gettext as _
+
+from app.errors import Refused
 from app.extensions import db
 from app.models import Branch, Committee, GeneralBranch, HealthMark, HealthState, HealthStatus, Member, TrainingAttendance
 from app.models.health import MONTHS
@@ -74,20 +77,35 @@ def policy_key(policy) -> str:
     return f"{policy.profile}:{hashlib.sha1(repr(policy).encode()).hexdigest()[:20]}"
 
 
+def _policies() -> dict:
+    """committee id -> HealthPolicy of every committee the actor reads."""
+    by_profile = configured_policies()
+    return {cid: by_profile.get(profile or PROFILE_2012, by_profile[PROFILE_2012]) for cid, profile in
+            db.session.execute(select(Committee.id, Committee.health_profile).order_by(Committee.id))}
+
+
 def committee_summary(year: int, as_of: date | None = None) -> CommitteeSummary:
     """The committee page's numbers for every committee the actor reads, each refreshed first."""
     as_of = as_of or date.today()
-    by_profile = configured_policies()
-    policies = {cid: by_profile.get(profile or PROFILE_2012, by_profile[PROFILE_2012]) for cid, profile in
-                db.session.execute(select(Committee.id, Committee.health_profile).order_by(Committee.id))}
+    policies = _policies()
     for committee_id, policy in policies.items():
         refresh(committee_id, year, as_of, policy)
     return _read(year, as_of, policies)
 
 
+def refresh_all(year: int, as_of: date | None = None) -> dict:
+    """committee id -> what refresh() recomputed, for every committee the actor reads."""
+    as_of = as_of or date.today()
+    return {cid: refresh(cid, year, as_of, policy) for cid, policy in _policies().items()}
+
+
 def refresh(committee_id: int, year: int, as_of: date, policy) -> str | int:
     """Bring the committee's kept statuses of the year up to its records: "all" when it was
     recomputed whole, else the number of branches recomputed (0: nothing had changed)."""
+    actor = current_org()   # a committee's own reads are scoped to it already: no extra condition
+    own = actor is not None and actor.kind == "committee" and actor.committee_id == committee_id
+    if not own and (actor is None or actor.kind not in ("all", "system")):
+        raise Refused(_("只有党委可以更新全党委的支部体检汇总。"))
     connection = db.session.connection()
     key = policy_key(policy)
     state = connection.execute(select(HealthState.as_of, HealthState.policy, HealthState.version).where(
@@ -104,8 +122,6 @@ def refresh(committee_id: int, year: int, as_of: date, policy) -> str | int:
         return 0
     if changed is not FULL and len(changed) > PARTIAL_MAX:
         changed = FULL
-    actor = current_org()   # a committee's own reads are scoped to it already: no extra condition
-    own = actor is not None and actor.kind == "committee" and actor.committee_id == committee_id
     report = health_report(year, as_of=as_of, detail=False, committee_id=None if own else committee_id,
                            branch_ids=None if changed is FULL else changed)
     if not _claim(connection, committee_id, year, as_of, key, state):

@@ -144,3 +144,21 @@ def test_a_new_day_recomputes_whole_and_an_overtaken_refresh_writes_nothing(app,
     assert count == db_session.scalar(
         select(func.count()).select_from(Branch).join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .where(GeneralBranch.committee_id == committee))
+
+
+def test_the_nightly_refresh_leaves_the_first_view_nothing_to_do(app, login_as, db_session):
+    year = demo_year(db_session)
+    committee = org_of(db_session, "committee").committee_id
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["zhibu", "health", "--year", str(year), "--refresh"])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(committee), "all"]
+    version = state(db_session, committee, year).version
+    page_is_live(app, login_as("committee"), db_session, year)
+    assert state(db_session, committee, year).version == version       # read, not recomputed
+    again = runner.invoke(args=["zhibu", "health", "--year", str(year), "--refresh"])
+    assert again.output.split() == [str(committee), "0"]
+    # a general branch cannot refresh (nor overwrite) the committee's summary
+    refused = runner.invoke(args=["zhibu", "health", "--year", str(year), "--refresh", "--as", "gb01"])
+    assert refused.exit_code == 1 and "只有党委" in refused.output
+    assert state(db_session, committee, year).version == version
