@@ -165,3 +165,30 @@ def test_the_dry_run_reads_the_files_members_not_the_scope(app, gb01, db_session
     assert small == large, (small, large)
     # the roster rows read are the file's two members (and the number check), not the scope's
     assert large[1] <= 3, large
+
+
+def test_trainings_and_appraisals_find_a_member_by_a_number_in_another_spelling(gb01, db_session):
+    from datetime import date
+
+    from app.imports import APPRAISAL_SPEC, TRAINING_SPEC
+    from app.models import MemberAppraisal, TrainingAttendance
+
+    pk = _add(gb01, db_session, "TR-Ab 01", "孙八")
+    typed = "\u3000ｔｒ－ａＢ０１ "
+    year = date.today().year - 1
+    sheets = {
+        "trainings": xlsx([[typed, "孙八", "2012-03-20", "党的基本理论学习", 4, "否", "党总支"]],
+                          headers=[c.header_zh for c in TRAINING_SPEC.columns], sheet="培训参加人员"),
+        "appraisals": xlsx([[typed, "孙八", year, "优秀", None]],
+                           headers=[c.header_zh for c in APPRAISAL_SPEC.columns], sheet="民主评议结果"),
+    }
+    for kind, data in sheets.items():
+        rid = record_id(upload(gb01, data, kind=kind))
+        html = gb01.get(f"/imports/result/{rid}").text
+        assert summary_of(html) == {"new": 1, "updated": 0, "unchanged": 0, "errors": 0}, (kind, text_of(html)[-800:])
+        assert confirm(gb01, rid).status_code == 302
+    db_session.rollback()
+    assert db_session.scalars(select(TrainingAttendance.member_id)
+                              .where(TrainingAttendance.member_id == pk)).all() == [pk]
+    assert db_session.scalars(select(MemberAppraisal.result).where(MemberAppraisal.member_id == pk)).all() == [
+        "excellent"]
