@@ -4,10 +4,19 @@ the scoring matrix and the official forms sort Chinese names in SQL, with an ind
 Kept current on every path: a Core or ORM INSERT fills it from the row's name (a column
 default, per row of an executemany too); an ORM UPDATE of the name refreshes it (a mapper
 event); Core UPDATEs that change names pass their rows through `with_name_key`.
+
+A member's number has its match key stored the same way (`number_key`: what the roster import
+compares numbers by, so it looks up the file's members with an index instead of reading the
+whole scope): a column default on INSERT, a mapper event on an ORM UPDATE (Member, in
+app/models/people.py), `with_number_key` for Core UPDATEs, the bulk writers (`zhibu synth`) by
+hand.
 """
 from sqlalchemy import Column, String, event
 
 from app.data.collation import KEY_LENGTH, sort_key
+from app.imports.values import match_key
+
+NUMBER_KEY_LENGTH = 255
 
 
 def _from_name(context) -> str:
@@ -50,3 +59,25 @@ def order_keys(model, column: str):
     if column == "code" and hasattr(model, "code"):
         return (model.code, model.name_key, model.name)
     return None
+
+
+def number_key(number) -> str:
+    """A member number's match key as stored (app/imports/values.match_key: NFKC, no white space,
+    case-blind), cut to the column's length. A cut key finds a superset of the members whose key
+    begins so; the import compares the numbers' full keys again, so it still matches exactly."""
+    return match_key(number or "")[:NUMBER_KEY_LENGTH]
+
+
+def _from_number(context) -> str:
+    return number_key(context.get_current_parameters().get("number"))
+
+
+def number_key_column():
+    """The stored match key of a `number` column (compared by equality: "C" on PostgreSQL)."""
+    return Column(String(NUMBER_KEY_LENGTH).with_variant(String(NUMBER_KEY_LENGTH, collation="C"), "postgresql"),
+                  nullable=False, default=_from_number, server_default="", info={"computed": True})
+
+
+def with_number_key(rows: list[dict]) -> list[dict]:
+    """Core UPDATE/INSERT parameter rows that carry a number, with its match key beside it."""
+    return [{**row, "number_key": number_key(row["number"])} if "number" in row else row for row in rows]

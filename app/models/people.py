@@ -1,11 +1,11 @@
 """The people of a branch: roster, secretaries and their violations, contact cadres."""
 from sqlalchemy import (
-    Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
+    Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, event,
 )
 from sqlalchemy.orm import relationship
 
 from app.extensions import db
-from app.models.naming import NameKeyed, name_key_column
+from app.models.naming import NameKeyed, name_key_column, number_key, number_key_column
 from app.models.versioned import Versioned
 from app.models.org import Branch
 from app.models.choices import CADRE_LEVELS, GENDERS, MEMBER_TYPES, TITLE_RANKS
@@ -22,9 +22,13 @@ class Member(NameKeyed, Versioned, db.Model):
         # a committee's counts per branch and type from the index alone (the scope adds committee_id)
         Index("ix_zb_member_committee_branch_type", "committee_id", "branch_id", "member_type"),
         Index("ix_zb_member_committee_name", "committee_id", "name_key"),
+        # the roster import looks up the file's numbers by their match key (issue 12)
+        Index("ix_zb_member_committee_number_key", "committee_id", "number_key"),
     )
     id = Column(Integer, primary_key=True)
     number = Column(String(40), nullable=False)
+    # match_key(number), kept current on every write (app/models/naming; the events below)
+    number_key = number_key_column()
     name = Column(String(60), nullable=False)
     name_key = name_key_column()
     gender = Column(String(1), info={"choices": GENDERS})
@@ -52,6 +56,13 @@ class Member(NameKeyed, Versioned, db.Model):
         if self.branch is not None and self.branch.general_branch is not None:
             return self.branch.general_branch.committee_id
         return self.committee_id
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _refresh_number_key(_mapper, _connection, target) -> None:
+    """An ORM write stores the key of the number as it is flushed (after the values are cleaned)."""
+    target.number_key = number_key(target.number)
 
 
 class Secretary(Versioned, db.Model):

@@ -600,6 +600,8 @@ COMPUTED = {
 # the name changes the key with it.
 for _named in (Committee, GeneralBranch, Branch, Member, ContactCadre):
     COMPUTED[_named] = COMPUTED.get(_named, frozenset()) | {"name_key"}
+# so does a member number's match key (the import's lookup)
+COMPUTED[Member] = COMPUTED[Member] | {"number_key"}
 
 
 def _round_open(round_id_column):

@@ -11,6 +11,13 @@ Scope comes from the user's organization (app.security.scope): rows outside it a
 loaded, so the plan can neither update them nor say they exist. The one exception the
 database forces: member numbers are unique in a committee, so a number used outside the
 importer's scope is a row error that says only that it is taken.
+
+Rows keyed by member number are looked up by the file's numbers, not read for the whole scope
+(a committee holds a million members at city scale): each member stores its number's match
+key (Member.number_key, app/models/naming), and the plan reads the rows whose key is among the
+file's, LOOKUP_CHUNK keys per statement, so the statements grow with the file, not the scope.
+The pure plan still compares the full match keys, so it finds exactly what it found in the
+whole scope.
 """
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ from sqlalchemy import and_, bindparam, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models.naming import with_name_key
+from app.models.naming import number_key, with_name_key, with_number_key
 from app.imports import (
     APPRAISAL_SPEC, ATTENDANCE_SPEC, BRANCH_SPEC, MEMBER_SPEC, TRAINING_SPEC, AppraisalRow, AttendanceRow, BranchRow,
     ImportFileError, MemberRow, RowError, TrainingRow, export_appraisals, export_attendance, export_branches,
@@ -48,6 +55,7 @@ DEFAULT_JOB_BYTES = 512 * 1024
 MAX_STORED_ERRORS = 2000      # the core stops collecting at 1000 parse errors
 MAX_PREVIEW = 200             # new / updated rows listed on the dry-run page
 WRITE_CHUNK = 5000            # rows per executemany
+LOOKUP_CHUNK = 500            # member number keys per IN list
 NUMBER_TAKEN = "number_taken"
 CONFLICT = "conflict"
 RESOURCE = {"members": "Member", "branches": "Branch", "appraisals": "MemberAppraisal", "trainings": "Training",
@@ -119,8 +127,34 @@ def may_export(user, kind: str) -> bool:
 # ---------------------------------------------------------------- rows in scope
 
 
-def _member_rows(org: OrgRef):
-    """(id, MemberRow) of every member in scope, in roster order."""
+def file_keys(numbers) -> list[str]:
+    """The stored match keys (Member.number_key) of the numbers a file names, each once."""
+    return sorted({number_key(n) for n in numbers if n})
+
+
+def _key_chunks(keys: list[str]):
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        yield keys[start:start + LOOKUP_CHUNK]
+
+
+def _numbered(org: OrgRef, keys: list[str]):
+    """The members of the importer's committee whose number key is one of keys (an index:
+    committee_id, number_key); the scope is still tested on each."""
+    return and_(Member.committee_id == org.committee_id, Member.number_key.in_(keys))
+
+
+def _by_keys(stmt, org: OrgRef, keys):
+    """stmt for every member (keys None: the export), or once per chunk of the file's keys."""
+    if keys is None:
+        yield stmt.execution_options(yield_per=5000)
+        return
+    for chunk in _key_chunks(keys):
+        yield stmt.where(_numbered(org, chunk))
+
+
+def _member_rows(org: OrgRef, keys: list[str] | None = None):
+    """(id, MemberRow) of every member in scope, or of those whose number key is in keys; in
+    roster order (within a chunk of keys: rows of one key are always in the same chunk)."""
     stmt = (
         select(Member.id, Member.number, Member.name, Member.gender, Member.member_type, Member.joined_on,
                Member.unit, Member.is_teacher_backbone, GeneralBranch.name, Branch.name)
@@ -128,10 +162,10 @@ def _member_rows(org: OrgRef):
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(Member, org))
         .order_by(*GeneralBranch.by_name(), *Branch.by_name(), Member.number)
-        .execution_options(yield_per=5000)
     )
-    for r in db.session.execute(stmt):
-        yield r[0], MemberRow(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+    for part in _by_keys(stmt, org, keys):
+        for r in db.session.execute(part):
+            yield r[0], MemberRow(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
 
 
 def _branch_rows(org: OrgRef):
@@ -147,8 +181,9 @@ def _branch_rows(org: OrgRef):
         yield r[0], BranchRow(r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8])
 
 
-def _appraisal_rows(org: OrgRef):
-    """(id, AppraisalRow) of every 民主评议 result in scope, by number and year."""
+def _appraisal_rows(org: OrgRef, keys: list[str] | None = None):
+    """(id, AppraisalRow) of every 民主评议 result in scope (or of the members whose number key is
+    in keys), by number and year."""
     stmt = (
         select(MemberAppraisal.id, Member.number, Member.name, MemberAppraisal.year, MemberAppraisal.result,
                MemberAppraisal.note)
@@ -157,14 +192,15 @@ def _appraisal_rows(org: OrgRef):
         .join(GeneralBranch, Branch.general_branch_id == GeneralBranch.id)
         .where(scope_clause(MemberAppraisal, org))
         .order_by(MemberAppraisal.year.desc(), *GeneralBranch.by_name(), *Branch.by_name(), Member.number)
-        .execution_options(yield_per=5000)
     )
-    for r in db.session.execute(stmt):
-        yield r[0], AppraisalRow(r[1], r[2], r[3], r[4], r[5])
+    for part in _by_keys(stmt, org, keys):
+        for r in db.session.execute(part):
+            yield r[0], AppraisalRow(r[1], r[2], r[3], r[4], r[5])
 
 
-def _training_rows(org: OrgRef):
-    """(id, TrainingRow) of every training credit in scope, newest first."""
+def _training_rows(org: OrgRef, keys: list[str] | None = None):
+    """(id, TrainingRow) of every training credit in scope (or of the members whose number key is
+    in keys), newest first."""
     stmt = (
         select(TrainingAttendance.id, Member.number, Member.name, TrainingEvent.held_on, TrainingEvent.topic,
                TrainingEvent.hours, TrainingEvent.online, TrainingEvent.organizer)
@@ -172,14 +208,15 @@ def _training_rows(org: OrgRef):
         .join(TrainingEvent, TrainingAttendance.event_id == TrainingEvent.id)
         .where(scope_clause(TrainingAttendance, org))
         .order_by(TrainingEvent.held_on.desc(), TrainingEvent.id, Member.number)
-        .execution_options(yield_per=5000)
     )
-    for r in db.session.execute(stmt):
-        yield r[0], TrainingRow(r[1], r[2], r[3], r[4], float(r[5]), bool(r[6]), r[7])
+    for part in _by_keys(stmt, org, keys):
+        for r in db.session.execute(part):
+            yield r[0], TrainingRow(r[1], r[2], r[3], r[4], float(r[5]), bool(r[6]), r[7])
 
 
-def _attendance_rows(org: OrgRef):
-    """(id, AttendanceRow) of the attendance at every held meeting in scope, newest first."""
+def _attendance_rows(org: OrgRef, keys: list[str] | None = None):
+    """(id, AttendanceRow) of the attendance at every held meeting in scope (or of the members
+    whose number key is in keys), newest first."""
     stmt = (
         select(MeetingAttendance.id, Member.number, Member.name, Meeting.held_on, Meeting.title,
                MeetingAttendance.present, MeetingAttendance.absence_reason)
@@ -187,26 +224,33 @@ def _attendance_rows(org: OrgRef):
         .join(Meeting, MeetingAttendance.meeting_id == Meeting.id)
         .where(scope_clause(MeetingAttendance, org), Meeting.held_on.is_not(None))
         .order_by(Meeting.held_on.desc(), Meeting.id, Member.number)
-        .execution_options(yield_per=5000)
     )
-    for r in db.session.execute(stmt):
-        yield r[0], AttendanceRow(r[1], r[2], r[3], r[4], bool(r[5]), r[6])
+    for part in _by_keys(stmt, org, keys):
+        for r in db.session.execute(part):
+            yield r[0], AttendanceRow(r[1], r[2], r[3], r[4], bool(r[5]), r[6])
 
 
-def _held_meetings(org: OrgRef) -> dict:
-    """(branch id, day, match_key(title)) -> (meeting id, title) of the held meetings in scope."""
-    stmt = (select(Meeting.id, Meeting.branch_id, Meeting.held_on, Meeting.title)
-            .where(scope_clause(Meeting, org), Meeting.held_on.is_not(None)).order_by(Meeting.id))
+def _held_meetings(org: OrgRef, branch_ids) -> dict:
+    """(branch id, day, match_key(title)) -> (meeting id, title) of the held meetings in scope of
+    the given branches (the file's members'; a row names a meeting of its member's branch)."""
     found = {}
-    for mid, branch_id, day, title in db.session.execute(stmt):
-        found.setdefault((branch_id, day, match_key(title)), (mid, title))
+    branch_ids = sorted(set(branch_ids))
+    for start in range(0, len(branch_ids), LOOKUP_CHUNK):
+        stmt = (select(Meeting.id, Meeting.branch_id, Meeting.held_on, Meeting.title)
+                .where(scope_clause(Meeting, org), Meeting.held_on.is_not(None),
+                       Meeting.branch_id.in_(branch_ids[start:start + LOOKUP_CHUNK])).order_by(Meeting.id))
+        for mid, branch_id, day, title in db.session.execute(stmt):
+            found.setdefault((branch_id, day, match_key(title)), (mid, title))
     return found
 
 
-def _members_in_scope(org: OrgRef) -> dict:
-    """number -> (id, name) of the members the importer manages."""
-    stmt = select(Member.number, Member.id, Member.name).where(scope_clause(Member, org))
-    return {number: (mid, name) for number, mid, name in db.session.execute(stmt)}
+def _members_in_scope(org: OrgRef, keys: list[str]) -> dict:
+    """number -> (id, name, branch id) of the members the importer manages whose number key is in
+    keys (the file's)."""
+    stmt = select(Member.number, Member.id, Member.name, Member.branch_id).where(scope_clause(Member, org))
+    return {number: (mid, name, branch_id)
+            for part in _by_keys(stmt, org, keys)
+            for number, mid, name, branch_id in db.session.execute(part)}
 
 
 def _branch_ids(org: OrgRef) -> dict:
@@ -225,14 +269,14 @@ def _general_branch_ids(org: OrgRef) -> dict:
     return dict(db.session.execute(stmt).all())
 
 
-def _numbers_outside(org: OrgRef) -> set:
-    """match_key of every member number of the committee that lies outside the scope."""
+def _numbers_outside(org: OrgRef, keys: list[str]) -> set:
+    """match_key of the member numbers of the committee outside the scope whose number key is in
+    keys (the file's new rows')."""
     if org.kind == "committee":
         return set()
     # unscoped: numbers outside the scope are only tested for being taken, never shown
-    stmt = unscoped(select(Member.number).where(Member.committee_id == org.committee_id,
-                                                not_(scope_clause(Member, org))))
-    return {match_key(n) for n in db.session.scalars(stmt)}
+    stmt = select(Member.number).where(not_(scope_clause(Member, org)))
+    return {match_key(n) for part in _by_keys(stmt, org, keys) for n in db.session.scalars(unscoped(part))}
 
 
 # ---------------------------------------------------------------- plan
@@ -278,50 +322,53 @@ def _no_progress(stage: str, rows: int) -> None:
 def _plan(kind: str, org: OrgRef, data: bytes, progress=_no_progress) -> _Planned:
     """Parse and plan against the database now (ImportFileError for whole-file problems)."""
     limit = max_import_bytes()
+    # the rows keyed by member number: those of the file's numbers only (see the module's doc)
     if kind == "appraisals":
         parsed = parse_appraisals(data, max_bytes=limit)
         progress("parsed", parsed.total_rows)
+        keys = file_keys(row.number for _, row in parsed.rows)
         existing, ids = {}, {}
-        for aid, row in _appraisal_rows(org):
+        for aid, row in _appraisal_rows(org, keys):
             existing[(row.number, row.year)] = row
             ids[(row.number, row.year)] = aid
-        members = _members_in_scope(org)
-        plan = plan_appraisals(parsed, existing, {n: name for n, (_mid, name) in members.items()},
+        members = _members_in_scope(org, keys)
+        plan = plan_appraisals(parsed, existing, {n: name for n, (_mid, name, _b) in members.items()},
                                max_year=date.today().year)
-        return _Planned(parsed, plan, ids, {n: mid for n, (mid, _name) in members.items()})
+        return _Planned(parsed, plan, ids, {n: mid for n, (mid, _name, _b) in members.items()})
     if kind == "attendance":
         parsed = parse_attendance(data, max_bytes=limit)
+        keys = file_keys(row.number for _, row in parsed.rows)
         existing, ids = {}, {}
-        for aid, row in _attendance_rows(org):
+        for aid, row in _attendance_rows(org, keys):
             key = (row.number, row.held_on, row.title)
             existing.setdefault(key, row)
             ids.setdefault(key, aid)
-        branch_of = dict(db.session.execute(
-            select(Member.number, Member.branch_id).where(scope_clause(Member, org))).all())
-        members = _members_in_scope(org)
-        meetings = _held_meetings(org)
-        plan = plan_attendance(parsed, existing, {n: (name, branch_of[n]) for n, (_mid, name) in members.items()},
+        members = _members_in_scope(org, keys)
+        branch_of = {n: branch_id for n, (_mid, _name, branch_id) in members.items()}
+        meetings = _held_meetings(org, branch_of.values())
+        plan = plan_attendance(parsed, existing, {n: (name, b) for n, (_mid, name, b) in members.items()},
                                {k: title for k, (_id, title) in meetings.items()})
-        parents = {"members": {n: mid for n, (mid, _name) in members.items()}, "branch_of": branch_of,
+        parents = {"members": {n: mid for n, (mid, _name, _b) in members.items()}, "branch_of": branch_of,
                    "meetings": meetings}
         return _Planned(parsed, plan, ids, parents)
     if kind == "trainings":
         parsed = parse_trainings(data, max_bytes=limit)
-        credited = [(row.number, event_key(row)) for _id, row in _training_rows(org)]
-        members = _members_in_scope(org)
-        plan = plan_trainings(parsed, credited, {n: name for n, (_mid, name) in members.items()},
+        keys = file_keys(row.number for _, row in parsed.rows)
+        credited = [(row.number, event_key(row)) for _id, row in _training_rows(org, keys)]
+        members = _members_in_scope(org, keys)
+        plan = plan_trainings(parsed, credited, {n: name for n, (_mid, name, _b) in members.items()},
                               today=date.today())
-        return _Planned(parsed, plan, {}, {n: mid for n, (mid, _name) in members.items()})
+        return _Planned(parsed, plan, {}, {n: mid for n, (mid, _name, _b) in members.items()})
     if kind == "members":
         parsed = parse_members(data, max_bytes=limit)
         progress("parsed", parsed.total_rows)
         existing, ids = {}, {}
-        for mid, row in _member_rows(org):
+        for mid, row in _member_rows(org, file_keys(row.number for _, row in parsed.rows)):
             existing[row.number] = row
             ids[row.number] = mid
         parents = _branch_ids(org)
         plan = plan_members(parsed, existing, parents.keys())
-        taken = _numbers_outside(org)
+        taken = _numbers_outside(org, file_keys(row.number for _, row in plan.new)) if plan.new else set()
         if taken and plan.new:
             keep, extra = [], []
             for row_no, row in plan.new:
@@ -612,7 +659,7 @@ def _update(model, values) -> None:
     table = model.__table__
     stmt = table.update().where(table.c.id == bindparam("_id"))
     for chunk in _chunks(values):
-        db.session.execute(stmt, with_name_key(chunk))
+        db.session.execute(stmt, with_number_key(with_name_key(chunk)))
 
 
 def _status_label(status: str) -> str:

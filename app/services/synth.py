@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from app.data.collation import sort_key
 from app.data.demo_names import make_name
 from app.extensions import db
+from app.models.naming import number_key
 from app.models import (
     Assessment, AssessmentRound, Branch, Committee, GeneralBranch, Meeting, Member, ScoreSheet, Secretary,
     TrainingAttendance, TrainingEvent,
@@ -213,13 +214,15 @@ def synthesize(opts: SynthOptions, progress=lambda msg: None) -> SynthReport:
                 member_type = "probationary" if k and rng.random() < share else "formal"
                 unit = f"{2008 + k % 4}级{k % 6 + 1}班" if student else f"{SCHOOLS[bid % len(SCHOOLS)]}系"
                 name = make_name(rng, gender, era)
-                yield (mid, f"{'S' if student else 'T'}{mid:09d}", name, gender, member_type,
-                       _joined(rng, era), unit, (not student) and rng.random() < 0.2, bid, committee_id, key(name))
+                number = f"{'S' if student else 'T'}{mid:09d}"
+                # the import's match key of the number (models/naming), bypassed by COPY like name_key
+                yield (mid, number, name, gender, member_type, _joined(rng, era), unit,
+                       (not student) and rng.random() < 0.2, bid, committee_id, key(name), number_key(number))
                 mid += 1
 
     report.counts["members"] = _bulk(conn, Member, (
         "id", "number", "name", "gender", "member_type", "joined_on", "unit", "is_teacher_backbone",
-        "branch_id", "committee_id", "name_key"), members())
+        "branch_id", "committee_id", "name_key", "number_key"), members())
     progress(f"{report.counts['members']} members")
 
     secretaries = [(ids[Secretary] + i, first_member[bid], bid,

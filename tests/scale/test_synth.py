@@ -63,6 +63,10 @@ def test_synth_writes_the_asked_counts_and_the_same_rows_for_the_same_seed(db_fa
             from app.data.collation import sort_key
             member = db.session.scalars(select(Member).order_by(Member.id.desc()).limit(1)).one()
             assert member.name_key == sort_key(member.name) != ""
+            # and so is the number's match key (the import's lookup), on every generated member
+            from app.imports.values import match_key
+            numbers = db.session.execute(select(Member.number, Member.number_key)).all()
+            assert [k for n, k in numbers] == [match_key(n) for n, k in numbers] and numbers
             # every generated assessment is graded by the service's recompute
             newest = select(func.max(AssessmentRound.id)).scalar_subquery()
             assert _count(Assessment, Assessment.round_id == newest, Assessment.computed_grade.is_(None)) == 0
