@@ -39,6 +39,7 @@ from app.services.health import configured_policies, health_report
 CODE = {"pass": "p", "warn": "w", "fail": "f", "n/a": "n"}
 PARTIAL_MAX = 2000            # changed branches recomputed by id; more: the committee whole
 WRITE_CHUNK = 1000            # ids per DELETE … IN (…)
+KEEP_YEARS = 3                # years kept per committee
 FULL = None                   # _changed(): recompute the committee whole
 _COMMITTEE_WIDE = frozenset({Committee.__tablename__})
 _EVENT = "zb_training_event"
@@ -130,6 +131,7 @@ def refresh(committee_id: int, year: int, as_of: date, policy) -> str | int:
     if changed is FULL:
         connection.execute(delete(HealthStatus).where(HealthStatus.committee_id == committee_id,
                                                       HealthStatus.year == year))
+        _keep_recent_years(connection, committee_id)
     else:
         for chunk in _chunks(sorted(changed)):
             connection.execute(delete(HealthStatus).where(
@@ -176,6 +178,17 @@ def _claim(connection, committee_id, year, as_of, key, state) -> bool:
                                   HealthState.version == state.version)
         .values(as_of=as_of, policy=key, version=state.version + 1, computed_at=now))
     return moved.rowcount == 1
+
+
+def _keep_recent_years(connection, committee_id):
+    """At most KEEP_YEARS years kept per committee (the most recently refreshed): opening year
+    after year does not pile up a copy of every branch per year."""
+    mine = HealthState.committee_id == committee_id
+    recent = select(HealthState.year).where(mine).order_by(HealthState.computed_at.desc()).limit(KEEP_YEARS)
+    connection.execute(delete(HealthState).where(mine, HealthState.year.not_in(recent.scalar_subquery())))
+    connection.execute(delete(HealthStatus).where(
+        HealthStatus.committee_id == committee_id,
+        HealthStatus.year.not_in(select(HealthState.year).where(mine).scalar_subquery())))
 
 
 def _insert_ignore(model):

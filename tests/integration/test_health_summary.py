@@ -162,3 +162,15 @@ def test_the_nightly_refresh_leaves_the_first_view_nothing_to_do(app, login_as, 
     refused = runner.invoke(args=["zhibu", "health", "--year", str(year), "--refresh", "--as", "gb01"])
     assert refused.exit_code == 1 and "只有党委" in refused.output
     assert state(db_session, committee, year).version == version
+
+
+def test_opening_year_after_year_keeps_three_years(app, login_as, db_session):
+    year = demo_year(db_session)
+    committee = org_of(db_session, "committee").committee_id
+    user = login_as("committee")
+    for y in (year - 3, year - 2, year - 1, year):
+        assert user.get(f"/health/committee?year={y}").status_code == 200
+    db_session.rollback()
+    years = set(db_session.scalars(select(HealthState.year).where(HealthState.committee_id == committee)))
+    assert years == {year - 2, year - 1, year}
+    assert set(db_session.scalars(select(HealthStatus.year).distinct())) == years
