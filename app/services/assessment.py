@@ -341,15 +341,16 @@ def check_sheet(sheet: ScoreSheet) -> None:
     if assessment is None:
         raise AssessmentError(_("请选择要评分的考评记录。"))
     if sheet.source == "peer":
-        rater_id = _rater_id(sheet)
-        branch_id = assessment.branch.id if assessment.branch is not None else assessment.branch_id
-        if rater_id is None:
-            raise AssessmentError(_("互评须选择评议的党支部。"))
-        if rater_id == branch_id:
-            raise AssessmentError(_("党支部不能给自己互评。"))
-        # peer groups (学生 = 本科生 + 研究生), and the round's assignments where it has any
-        check_peer_rater(assessment.round.id if assessment.round is not None else assessment.round_id,
-                         branch_id, rater_id)
+        with db.session.no_autoflush:   # the sheet is checked before it is written
+            rater_id = _rater_id(sheet)
+            branch_id = assessment.branch.id if assessment.branch is not None else assessment.branch_id
+            if rater_id is None:
+                raise AssessmentError(_("互评须选择评议的党支部。"))
+            if rater_id == branch_id:
+                raise AssessmentError(_("党支部不能给自己互评。"))
+            # peer groups (学生 = 本科生 + 研究生), and the round's assignments where it has any
+            check_peer_rater(assessment.round.id if assessment.round is not None else assessment.round_id,
+                             branch_id, rater_id)
     for value in sheet.subscores:
         if value is None or not 0 <= value <= 20:
             raise AssessmentError(_("每项得分须在 0 到 20 之间。"))

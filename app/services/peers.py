@@ -24,6 +24,7 @@ from app.errors import DomainError, Refused
 from app.extensions import db
 from app.models import AssessmentRound, Branch, GeneralBranch, PeerAssignment
 from app.scoring.peers import DEFAULT_PEER_GROUPS, PeerBranch, pair_within, peer_group
+from app.security.rules import may
 from app.security.scope import get_in_scope, unscoped
 from app.services.tx import commit
 
@@ -98,6 +99,13 @@ def _is_above_general_branch(actor) -> bool:
     return actor is None or actor.kind in ("committee", "all", "system")
 
 
+def _check_organizer(actor) -> None:
+    """Peers are organized above the branch (the rule table refuses the write anyway; asking
+    first says so even where nothing would be written)."""
+    if actor is not None and not may(PeerAssignment, actor, "create"):
+        raise PeerRefused(_("互评由党总支和党委安排，党支部不能安排互评。"))
+
+
 def prepare_pair(item: PeerAssignment, actor, user=None) -> None:
     """Check a new assignment and fill what the row keeps: the names, the group, who assigned it.
 
@@ -115,6 +123,7 @@ def prepare_pair(item: PeerAssignment, actor, user=None) -> None:
         raise PeerError(_("考评批次「%(name)s」已结束，互评安排不能再修改。", name=round_.name))
     if branch_id == rater_id:
         raise PeerError(_("党支部不能给自己互评。"))
+    _check_organizer(actor)
     if actor is not None and actor.kind not in ("all", "system"):
         # a foreign id is refused before any of its facts is named
         if get_in_scope(Branch, branch_id, actor) is None or get_in_scope(Branch, rater_id, actor) is None:
@@ -176,6 +185,7 @@ def assign_peers(round_: AssessmentRound, general_branch: GeneralBranch, k: int,
     its group (pair_within). Idempotent: pairs already made are kept, only missing ones added."""
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_REVIEWERS:
         raise PeerError(_("每个党支部的互评党支部数须在 1 到 %(max)d 之间。", max=MAX_REVIEWERS))
+    _check_organizer(actor)
     if round_.status == "closed":
         raise PeerError(_("考评批次「%(name)s」已结束，互评安排不能再修改。", name=round_.name))
     if general_branch.committee_id != round_.committee_id:
