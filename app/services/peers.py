@@ -219,7 +219,7 @@ class CrossNeed:
     branch: str
     group: str
     assigned: int       # raters from other general branches already assigned in the round
-    candidates: int     # branches of the group in the committee's other general branches
+    candidates: int     # branches of the group in the other general branches the reader sees
 
 
 def cross_needs(round_: AssessmentRound) -> list[CrossNeed]:

@@ -102,6 +102,7 @@ class PeerPlanView(BaseView):
         needs = service.cross_needs(round_) if round_ is not None and above_branch else []
         return self.render_template(
             "peers/plan.html", rounds=rounds, round=round_, general_branches=general_branches, needs=needs,
+            above_branch=above_branch,
             may_write=may(PeerAssignment, actor, "create") if actor is not None else False,
             reviewers=service.DEFAULT_REVIEWERS, max_reviewers=service.MAX_REVIEWERS,
             is_committee=actor is not None and actor.kind in ("committee", "all"))

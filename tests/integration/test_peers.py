@@ -101,6 +101,11 @@ def test_a_branch_reads_whom_it_reviews_not_who_reviews_it(login_as, api_as, db_
     assert reviewing_me
     for row in reviewing_me:
         assert api.get(f"/api/v1/peerassignment/{row.id}").status_code == 404
+    # the planning page offers a branch nothing to generate, and the route refuses it
+    web = login_as("gb01-b01")
+    page = web.get("/peers/")
+    assert page.status_code == 200 and 'id="peer-generate"' not in page.text and 'id="peer-needs"' not in page.text
+    assert web.client.post("/peers/generate", data={"round": str(new_round), "csrf_token": web.token()}).status_code == 403
     # read only: no add, no delete
     target = _pairs(db_session, new_round, rater_branch_id=own.id)[0]
     assert api.delete(f"/api/v1/peerassignment/{target.id}").status_code == 403
