@@ -32,6 +32,8 @@ ZHIBU_MAIL_USE_TLS / _USE_SSL  1: STARTTLS / SMTP over SSL (default off)
 ZHIBU_MAIL_SENDER    the From address (default zhibu@localhost)
 ZHIBU_BASE_URL       the site's address, e.g. https://zhibu.example.edu.cn, for the inbox link in mails
 ZHIBU_NOTICES_ON_HOME  0: the home page does not make the day's notices (cron runs `zhibu notices`)
+ZHIBU_PEER_GROUPS_JSON  分类互评 groups as a JSON object, branch category -> group (default: 本科生 and
+                     研究生 one 学生 group), e.g. '{"undergraduate": "ug", "graduate": "pg"}'
 ZHIBU_HEALTH_JSON    health-check overrides as a JSON object: keys for both profiles at the top,
                      per profile under "2012" / "later" (app/rules/policy.py lists the keys)
 """
@@ -156,6 +158,8 @@ def build_config(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("ZHIBU_MAIL_SENDER") or "zhibu@localhost",
         "ZHIBU_BASE_URL": (os.environ.get("ZHIBU_BASE_URL") or "").rstrip("/"),
         "ZHIBU_SCORING": json.loads(os.environ.get("ZHIBU_SCORING_JSON", "{}")),
+        # 分类互评 groups (app/scoring/peers.py): category -> group; {} = 附件1's, 学生 = 本科生 + 研究生.
+        "ZHIBU_PEER_GROUPS": json.loads(os.environ.get("ZHIBU_PEER_GROUPS_JSON", "{}")),
         # H1–H11 thresholds; a committee picks its profile, e.g. '{"later": {"secretary_hours": 60}}'.
         "ZHIBU_HEALTH": json.loads(os.environ.get("ZHIBU_HEALTH_JSON", "{}")),
     }

@@ -83,6 +83,10 @@ def _install_scoring_policy(app) -> None:
     from app.services.assessment import install_hooks
 
     app.extensions["zhibu_scoring_policy"] = policy_from_mapping(app.config.get("ZHIBU_SCORING") or {})
+    from app.scoring.peers import peer_groups_from_mapping
+
+    # 分类互评 groups (ZHIBU_PEER_GROUPS): an unknown category or an empty group stops the app
+    app.extensions["zhibu_peer_groups"] = peer_groups_from_mapping(app.config.get("ZHIBU_PEER_GROUPS"))
     install_hooks()
     from app.services.health import build_policies
 

@@ -3,12 +3,12 @@
 A command that changes records runs as a named user (`--as USERNAME`: that user's rules and
 scope) or as a named system actor; a refusal of the rules is one line and exit status 1.
 """
-import functools
-
 import click
 from flask.cli import AppGroup, with_appcontext
 
 from app.cli_imports import import_command
+from app.cli_peers import peers_cli
+from app.cli_support import actor_for, current_user_row, refusals_exit_1  # noqa: F401 (the commands below)
 
 # Commands that bring a database into being, replace it, or copy it as it is (an outdated
 # one too) check the database themselves.
@@ -30,36 +30,7 @@ def zhibu_cli():
 
 
 zhibu_cli.add_command(import_command)
-
-
-def actor_for(username: str | None, system_name: str):
-    """The actor of a command: the named active user, else the named system actor."""
-    from flask import current_app
-
-    from app.security.scope import org_of_user, system
-
-    if not username:
-        return system(system_name)
-    user = current_app.appbuilder.sm.find_user(username=username)
-    if user is None or not user.is_active:
-        raise click.ClickException(f"找不到用户 {username} / no active user {username}")
-    org = org_of_user(user)
-    if org is None:
-        raise click.ClickException(f"用户 {username} 不属于任何组织 / user {username} belongs to no organization")
-    return org
-
-
-def refusals_exit_1(command):
-    """A DomainError (record rule, closed round, bad value) is one line and exit status 1."""
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        from app.errors import DomainError
-
-        try:
-            return command(*args, **kwargs)
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from exc
-    return run
+zhibu_cli.add_command(peers_cli)
 
 
 @zhibu_cli.command("init")
@@ -288,12 +259,6 @@ def ballots_close_command(campaign_id, username):
             raise click.ClickException(f"找不到测评 {campaign_id} / no ballot campaign {campaign_id}")
         ballots.close_campaign(campaign, actor)
         click.echo(f"测评 {campaign_id} 已结束 / ballot campaign {campaign_id} closed")
-
-
-def current_user_row(username):
-    from flask import current_app
-
-    return current_app.appbuilder.sm.find_user(username=username)
 
 
 @zhibu_cli.command("health")

@@ -18,6 +18,7 @@ from app.views.life import (
     MeetingAttendanceView, MeetingGuestApi, MeetingGuestView, MeetingView, TrainingAttendanceApi,
     TrainingAttendanceView, TrainingEventApi, TrainingEventView,
 )
+from app.views.peers import PeerAssignmentApi, PeerAssignmentView, PeerPlanView
 from app.views.org import BranchApi, BranchView, CommitteeView, GeneralBranchApi, GeneralBranchView
 from app.views.people import (
     ContactCadreApi, ContactCadreView, GeneralBranchCommitteeMemberApi, GeneralBranchCommitteeMemberView, MemberApi,
@@ -60,6 +61,7 @@ MENU = [
     (HandbookCheckView, "Handbook checks", _l("工作手册抽查"), "Life", "fa-check-circle-o"),
     (ScoringView, "Scoring", _l("评分汇总"), "Assessment", "fa-table"),
     (ScoreSheetView, "Score sheets", _l("评分表"), "Assessment", "fa-pencil-square-o"),
+    (PeerAssignmentView, "Peer assignments", _l("互评安排"), "Assessment", "fa-random"),
     (RectificationView, "Rectifications", _l("整改台账"), "Assessment", "fa-wrench"),
     (BallotsView, "Ballot campaigns", _l("匿名测评"), "Assessment", "fa-envelope-o"),
     (UpwardView, "Upward evaluation", _l("联评结果"), "Assessment", "fa-line-chart"),
@@ -74,10 +76,10 @@ APIS = [
     GeneralBranchApi, BranchApi, MemberApi, SecretaryApi, ContactCadreApi,
     AssessmentRoundApi, AssessmentApi, ScoreSheetApi, RectificationApi, MemberAppraisalApi, AuditLogApi,
     MeetingApi, MeetingAttendanceApi, MeetingGuestApi, TrainingEventApi, TrainingAttendanceApi, FundingApi,
-    HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi,
+    HandbookCheckApi, SecretaryViolationApi, GeneralBranchCommitteeMemberApi, BranchDocumentApi, PeerAssignmentApi,
 ]
 NO_MENU = [RectificationNoteView, FormsView, BallotVoteView, MeetingAttendanceView, MeetingGuestView,
-           TrainingAttendanceView, MeetingAttachmentView, JobsView, NoticesView, AssessmentView]
+           TrainingAttendanceView, MeetingAttachmentView, JobsView, NoticesView, AssessmentView, PeerPlanView]
 
 # The lists a show page carries below its record (FAB related_views), each through the rule
 # table's read scope and paged; set here, where every view class is known.

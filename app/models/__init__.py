@@ -20,6 +20,7 @@ from app.models.life import (
     MeetingAttendance, MeetingGuest, TrainingAttendance, TrainingEvent, gb_committee_member_branch,
 )
 from app.models.org import Branch, Committee, GeneralBranch
+from app.models.peers import PeerAssignment
 from app.models.rectification import Rectification, RectificationNote
 from app.models.people import (
     ContactCadre, Member, Secretary, SecretaryViolation, cadre_branch,
@@ -33,6 +34,7 @@ __all__ = [
     "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
     "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
     "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",
+    "PeerAssignment",
 ]
 
 

@@ -77,6 +77,10 @@ SHEET_SOURCES = {
     "superior": _l("上级党组织考评"),
 }
 
+# who made a 分类互评 assignment: the general branch among its own branches, or the committee
+# across general branches (where one has a single branch of a group)
+PEER_ASSIGNERS = {"general_branch": _l("党总支"), "committee": _l("党委")}
+
 RECTIFICATION_STATUSES = {"not_started": _l("未开始"), "in_progress": _l("整改中"), "done": _l("已完成")}
 
 BALLOT_KINDS = {"members": _l("党员评议"), "masses": _l("群众满意度"), "upward": _l("联评")}

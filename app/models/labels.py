@@ -113,6 +113,14 @@ COLUMN_LABELS = {
     "uploaded_by": _l("上传人"),
     "author": _l("记录人"),
     "created_at": _l("记录时间"),
+    # 分类互评 assignments
+    "branch_name": _l("被评议党支部"),
+    "general_branch_name": _l("被评议党支部所属党总支"),
+    "rater_branch_name": _l("评议党支部"),
+    "rater_general_branch_name": _l("评议党支部所属党总支"),
+    "peer_group": _l("互评类别"),
+    "assigned_by": _l("安排单位"),
+    "created_by": _l("记录人"),
     "secretary": _l("支部书记"),
     "user": _l("用户"),
     # the audit trail (变更记录)
@@ -182,6 +190,7 @@ MODEL_LABELS = {
     "AssessmentRound": _l("考评批次"),
     "Assessment": _l("考评记录"),
     "ScoreSheet": _l("评分表"),
+    "PeerAssignment": _l("互评安排"),
     "Rectification": _l("整改事项"),
     "RectificationNote": _l("整改进展"),
     "ImportRecord": _l("导入记录"),

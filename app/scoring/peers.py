@@ -8,6 +8,11 @@ from other general branches (DOMAIN.md "Assessment", source "peer").
     plan = plan_peers(branches, reviewers=2)
     plan.pairs        # PeerPair(reviewer, target, cross) — cross: assigned by the committee
     plan.unmatched    # targets no branch of their group can review, in the whole committee
+
+    groups = peer_groups_from_mapping({"undergraduate": "ug"})  # config ZHIBU_PEER_GROUPS
+    within = pair_within(branches_of_one_general_branch, reviewers=2, groups=groups)
+    within.pairs      # PeerPair(reviewer, target), all inside the general branch
+    within.single     # (group, branch id): the group's only branch there; the committee assigns it
 """
 from __future__ import annotations
 
@@ -18,6 +23,35 @@ from dataclasses import dataclass
 #: branch category -> peer group (the plan's 教师、学生、离退休等各类)
 DEFAULT_PEER_GROUPS = {"teacher": "teacher", "undergraduate": "student", "graduate": "student",
                        "retired": "retired", "admin": "admin", "service": "service"}
+
+
+#: the branch categories (models/choices.BRANCH_CATEGORIES' codes; this module imports no Flask)
+CATEGORIES = ("teacher", "undergraduate", "graduate", "admin", "service", "retired")
+
+
+class PeerGroupError(ValueError):
+    """A bad ZHIBU_PEER_GROUPS; the message names the key."""
+
+
+def peer_groups_from_mapping(mapping) -> dict:
+    """The default groups with the configuration's overrides (category -> group name).
+
+    Raises PeerGroupError naming the key: an unknown category, or a group that is not a
+    non-empty text."""
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, Mapping):
+        raise PeerGroupError(f"ZHIBU_PEER_GROUPS must be a mapping of branch category to group "
+                             f"(got {type(mapping).__name__})")
+    groups = dict(DEFAULT_PEER_GROUPS)
+    for key, value in mapping.items():
+        if key not in CATEGORIES:
+            raise PeerGroupError(f"ZHIBU_PEER_GROUPS[{key!r}]: unknown branch category "
+                                 f"(expected {', '.join(CATEGORIES)})")
+        if not isinstance(value, str) or not value.strip():
+            raise PeerGroupError(f"ZHIBU_PEER_GROUPS[{key!r}]: the group must be a non-empty text (got {value!r})")
+        groups[key] = value.strip()
+    return groups
 
 
 @dataclass(frozen=True)
@@ -55,11 +89,38 @@ def _ring(ids, reviewers):
             yield ids[(i + step) % n], target
 
 
+@dataclass(frozen=True)
+class WithinPlan:
+    pairs: tuple                     # PeerPair, never cross
+    single: tuple                    # (group, branch id): a group with one branch in the general branch
+
+
+def pair_within(branches, reviewers: int = 2, groups: Mapping | None = None) -> WithinPlan:
+    """The peers one general branch organizes among its own branches: each branch reviewed by the
+    next `reviewers` branches of its group (a ring in id order: deterministic, the load even);
+    a group with a single branch is reported for the committee."""
+    _check_reviewers(reviewers)
+    cells = defaultdict(list)
+    for b in sorted(branches, key=lambda b: b.branch_id):
+        cells[peer_group(b.category, groups)].append(b.branch_id)
+    pairs, single = [], []
+    for group, ids in sorted(cells.items()):
+        if len(ids) == 1:
+            single.append((group, ids[0]))
+        else:
+            pairs.extend(PeerPair(r, t) for r, t in _ring(ids, reviewers))
+    return WithinPlan(tuple(pairs), tuple(single))
+
+
+def _check_reviewers(reviewers) -> None:
+    if not isinstance(reviewers, int) or isinstance(reviewers, bool) or reviewers < 1:
+        raise ValueError(f"reviewers must be a whole number >= 1 (got {reviewers!r})")
+
+
 def plan_peers(branches, reviewers: int = 2, groups: Mapping | None = None) -> PeerPlan:
     """Peers within each general branch and group; a group's single branch gets peers from the
     same group in other general branches (round-robin, so the load spreads)."""
-    if not isinstance(reviewers, int) or isinstance(reviewers, bool) or reviewers < 1:
-        raise ValueError(f"reviewers must be a whole number >= 1 (got {reviewers!r})")
+    _check_reviewers(reviewers)
     cells = defaultdict(list)
     for b in sorted(branches, key=lambda b: (b.general_branch_id, b.branch_id)):
         cells[(b.general_branch_id, peer_group(b.category, groups))].append(b.branch_id)

@@ -36,6 +36,8 @@ PERMISSIONS = {
     "Round":          (RWD,       R,              R),
     "Assessment":     (R,         R,              R),
     "ScoreSheet":     (RWD,       RWD,            RWD),   # which sources: app/services/assessment.py
+    # 分类互评 assignments: organized above the branch; a branch reads whom it reviews
+    "PeerAssignment": (RWD,       RWD,            R),
     # rates are typed from paper forms by the organizers; the branch being judged never does
     "Scoring":        (("read", "confirm", "rate", "rectify"), ("read", "rate", "rectify"), R),
     "Rectification":  (RWD,       RWD,            RW),
@@ -78,6 +80,7 @@ MENU_OF_RESOURCE = {
     "Round": ("Rounds", "Assessment"),
     "Assessment": (),
     "ScoreSheet": ("Score sheets", "Assessment"),
+    "PeerAssignment": ("Peer assignments", "Assessment"),
     "Scoring": ("Scoring", "Assessment"),
     "Rectification": ("Rectifications", "Assessment"),
     "Ballots": ("Ballot campaigns", "Assessment"),

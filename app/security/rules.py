@@ -20,7 +20,8 @@ from app.models import (
     Assessment, AssessmentRound, AuditLog, Ballot, BallotCampaign, BallotCode, BallotThrottle, Branch, BranchDocument,
     Committee, ContactCadre, DutyReport, Funding, GeneralBranch, GeneralBranchCommitteeMember, HandbookCheck,
     HealthMark, HealthState, HealthStatus,
-    ImportRecord, Job, Meeting, Notice, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    ImportRecord, Job, Meeting, Notice, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal,
+    PeerAssignment, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
     UserOrg, cadre_branch, AccountGuard, LoginSession,
 )
@@ -296,6 +297,24 @@ def _attendance_read(actor):
         return TrainingAttendance.committee_id == actor.committee_id
     return or_(_attendee_at(actor), _attendance_event_own(actor))
 
+# 分类互评 assignments: the row is the committee's and the general branches' where both of its
+# branches are below them; a general branch also reads the rows where its branch is reviewed by,
+# or reviews, another general branch's (the committee's cross assignments); a branch reads only
+# whom it must review, never who reviews it. Branch's own read rule is not widened: the peer's
+# name comes from the row (models/peers.py).
+_peer_reviewed = at_branch(PeerAssignment.branch_id)
+_peer_rater = at_branch(PeerAssignment.rater_branch_id)
+_peer_both = both(_peer_reviewed, _peer_rater)
+
+
+def _peer_gb_read(actor):
+    return or_(_peer_reviewed(actor), _peer_rater(actor))
+
+
+def _peer_to_review(actor):
+    return PeerAssignment.rater_branch_id == actor.branch_id
+
+
 RATES = ("mass_satisfaction", "secretary_satisfaction")
 GRADING = ("override_grade", "override_reason", "confirmed_by_id", "confirmed_at")
 
@@ -409,6 +428,12 @@ RULES: dict = {
                              write=both(_typed_sheet_at, _sheet_source), delete=both(_sheet_at, _sheet_source)),
         BRANCH: crud(both(_sheet_at, _sheet_source)),
     },
+    PeerAssignment: {
+        COMMITTEE: crud(_peer_both, fields={"note"}),
+        GENERAL_BRANCH: Rule(read=_peer_gb_read, create=_peer_both, write=_peer_both, delete=_peer_both,
+                             fields=frozenset({"note"})),
+        BRANCH: Rule(read=_peer_to_review),
+    },
     # 民主评议党员 results: entered by the branch after its meeting for its own members, and by
     # the general branch and the committee for the members below them (DOMAIN.md: "meeting,
     # training event, documents, 民主评议党员": all / all under itself / its own).
@@ -504,7 +529,7 @@ AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, Health
 # (zb_health_mark), so a round's recompute or a rectification note does not send the
 # committee's kept health summary back to its records.
 HEALTH_IGNORED = frozenset({AssessmentRound, Assessment, ScoreSheet, StandardItem, Rectification, RectificationNote,
-                            DutyReport, BallotCampaign, SecretaryViolation, MeetingAttachment})
+                            DutyReport, BallotCampaign, SecretaryViolation, MeetingAttachment, PeerAssignment})
 # System actors whose writes are not audited: the anonymous vote ("ballot") recomputes the
 # assessment it feeds; a dated, addressed trail of that would tell when a vote came from where
 # and, from the score's step, what it said.
@@ -546,6 +571,9 @@ AUDIT_ORG = {
     AssessmentRound: (AssessmentRound.committee_id, None, None),
     Assessment: (None, None, Assessment.branch_id),
     ScoreSheet: (None, None, _up(ScoreSheet.assessment_id, _AS, _AS.c.branch_id)),
+    # the reviewed branch's general branch (and committee) read the trail; not the branch, which
+    # does not read who reviews it
+    PeerAssignment: (None, _up(PeerAssignment.branch_id, _BR, _BR.c.general_branch_id), None),
     MemberAppraisal: (None, None, _up(MemberAppraisal.member_id, Member.__table__, Member.__table__.c.branch_id)),
     DutyReport: (DutyReport.committee_id, DutyReport.general_branch_id, DutyReport.branch_id),
     BallotCampaign: (BallotCampaign.committee_id, BallotCampaign.target_general_branch_id, BallotCampaign.branch_id),
@@ -572,6 +600,9 @@ FROZEN = {
                                "min_turnout", "opened_on", "opened_by_id"}),
     BallotCode: frozenset({"campaign_id", "digest"}),
     MemberAppraisal: frozenset({"member_id"}),
+    PeerAssignment: frozenset({"round_id", "branch_id", "rater_branch_id", "branch_name", "general_branch_name",
+                               "rater_branch_name", "rater_general_branch_name", "peer_group", "assigned_by",
+                               "created_by_id", "created_at"}),
     MeetingAttendance: frozenset({"meeting_id", "member_id"}),
     MeetingGuest: frozenset({"meeting_id"}),
     MeetingAttachment: frozenset({"meeting_id", "file_name", "stored_name", "content_type", "file_size", "file_sha256",
@@ -614,6 +645,7 @@ STATE = {
     ScoreSheet: lambda: ScoreSheet.assessment_id.in_(
         select(_AS.c.id).where(_AS.c.round_id.in_(select(_RD.c.id).where(_RD.c.status == "open")))),
     Assessment: lambda: _round_open(Assessment.round_id),
+    PeerAssignment: lambda: _round_open(PeerAssignment.round_id),
     # a closed round's campaigns, codes and votes are final (closing the round closes its
     # campaigns first, in the same transaction)
     BallotCampaign: lambda: _round_open(BallotCampaign.round_id),

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, case, event, func, select
+from sqlalchemy import bindparam, case, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.scoring import AssessmentInput, Origin, ScoringPolicy, score, source_score
 from app.services.ballot_tally import tallies_in_session, tallies_of_round
+from app.services.peers import check_peer_rater
 
 SOURCE_COLUMN = {"self": "self_score", "members": "member_score", "peer": "peer_score", "superior": "superior_score"}
 RATE_FIELDS = ("mass_satisfaction", "secretary_satisfaction")
@@ -324,19 +325,32 @@ def open_round(round_: AssessmentRound, actor) -> None:
         round_.committee_id = actor.committee_id
 
 
+def _rater_id(sheet: ScoreSheet):
+    """The rater branch's id: the relation's when it was set or loaded as a branch; the column's
+    only when the relation was never touched (a row made by id). A relation set to None (or
+    loaded as None: a rater outside the actor's read rule) is no rater."""
+    if sheet.rater_branch is not None:
+        return sheet.rater_branch.id
+    history = inspect(sheet).attrs.rater_branch.history
+    return sheet.rater_branch_id if not history.has_changes() and "rater_branch" not in inspect(sheet).dict else None
+
+
 def check_sheet(sheet: ScoreSheet) -> None:
     """Raise AssessmentError when a sheet is not valid: peers of one group, sub-scores 0..20."""
     assessment = sheet.assessment
     if assessment is None:
         raise AssessmentError(_("请选择要评分的考评记录。"))
     if sheet.source == "peer":
-        rater = sheet.rater_branch
-        if rater is None:
-            raise AssessmentError(_("互评须选择评议的党支部。"))
-        if rater.id == assessment.branch_id:
-            raise AssessmentError(_("党支部不能给自己互评。"))
-        if rater.category != assessment.branch.category:
-            raise AssessmentError(_("互评只在同类党支部之间进行（教师、学生、离退休等分类互评）。"))
+        with db.session.no_autoflush:   # the sheet is checked before it is written
+            rater_id = _rater_id(sheet)
+            branch_id = assessment.branch.id if assessment.branch is not None else assessment.branch_id
+            if rater_id is None:
+                raise AssessmentError(_("互评须选择评议的党支部。"))
+            if rater_id == branch_id:
+                raise AssessmentError(_("党支部不能给自己互评。"))
+            # peer groups (学生 = 本科生 + 研究生), and the round's assignments where it has any
+            check_peer_rater(assessment.round.id if assessment.round is not None else assessment.round_id,
+                             branch_id, rater_id)
     for value in sheet.subscores:
         if value is None or not 0 <= value <= 20:
             raise AssessmentError(_("每项得分须在 0 到 20 之间。"))

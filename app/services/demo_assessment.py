@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assessment, AssessmentRound, Branch, Committee, GeneralBranch, ScoreSheet
+from app.models import Assessment, AssessmentRound, Branch, Committee, GeneralBranch, PeerAssignment, ScoreSheet
 from app.services.assessment import ensure_assessments, recompute_round
 
 INITIAL = "2012年党支部分类定级（初评）"
@@ -17,16 +17,37 @@ def _subscores(rng, level):
     return [max(0.0, min(20.0, round(rng.gauss(level, 1.2), 1))) for _ in range(5)]
 
 
+def _assign_peers(round_, branches) -> dict:
+    """The round's 分类互评 assignments, as its organizers make them: each general branch's own
+    ring of two peers per branch, then the committee's peers from other general branches for a
+    general branch's single branch of a group. Returns branch id -> its rater ids."""
+    from app.scoring.peers import PeerBranch, plan_peers
+    from app.services.peers import DEFAULT_REVIEWERS, add_pair, assign_peers, peer_groups
+
+    for gb in db.session.scalars(select(GeneralBranch).where(GeneralBranch.committee_id == round_.committee_id)
+                                 .order_by(GeneralBranch.id)):
+        assign_peers(round_, gb, DEFAULT_REVIEWERS, None)
+    plan = plan_peers([PeerBranch(b.id, b.general_branch_id, b.category) for b in branches.values()],
+                      DEFAULT_REVIEWERS, peer_groups())
+    for pair in plan.pairs:
+        if pair.cross:
+            add_pair(round_, branches[pair.target_id], branches[pair.reviewer_id], None)
+    raters = {}
+    for branch_id, rater_id in db.session.execute(
+            select(PeerAssignment.branch_id, PeerAssignment.rater_branch_id)
+            .where(PeerAssignment.round_id == round_.id).order_by(PeerAssignment.id)):
+        raters.setdefault(branch_id, []).append(rater_id)
+    return raters
+
+
 def _fill(round_, rng, base_levels=None):
-    """Sheets for every assessment of a round: self, members (3), peers (2), superior.
+    """Sheets for every assessment of a round: self, members (3), its assigned peers, superior.
 
     A 复评 starts from each branch's 初评 level and mostly improves on it (晋位升级).
     Returns the level drawn per branch."""
     branches = {b.id: b for b in db.session.scalars(
         select(Branch).join(GeneralBranch).where(GeneralBranch.committee_id == round_.committee_id))}
-    by_category = {}
-    for b in branches.values():
-        by_category.setdefault((b.general_branch_id, b.category), []).append(b)
+    assigned = _assign_peers(round_, branches)
     sheets, levels = [], {}
     lift = 0.0 if base_levels is None else 0.6
     for a in db.session.scalars(select(Assessment).where(Assessment.round_id == round_.id)).all():
@@ -37,8 +58,7 @@ def _fill(round_, rng, base_levels=None):
             level = min(19.6, base_levels[a.branch_id] + rng.uniform(-0.4, 1.6))
         levels[a.branch_id] = level
         raters = [("self", "支部委员会", None)] + [("members", f"党员{i}", None) for i in (1, 2, 3)]
-        peers = [p for p in by_category[(branch.general_branch_id, branch.category)] if p.id != branch.id]
-        raters += [("peer", p.name, p.id) for p in rng.sample(peers, min(2, len(peers)))]
+        raters += [("peer", branches[p].name, p) for p in assigned.get(branch.id, ())]
         raters.append(("superior", branch.general_branch.name, None))
         for source, rater, rater_branch in raters:
             s = _subscores(rng, level + (0.4 if source == "self" else 0.0))

@@ -9,7 +9,7 @@ from app.errors import DomainError
 from app.models import (
     Assessment, AssessmentRound, Branch, BranchDocument, Committee, ContactCadre, DutyReport, Funding, GeneralBranch,
     GeneralBranchCommitteeMember, HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal,
-    Rectification, Secretary, TrainingAttendance, TrainingEvent, UserOrg,
+    PeerAssignment, Rectification, Secretary, TrainingAttendance, TrainingEvent, UserOrg,
 )
 
 # Children that must be moved or deleted first: deleting never cascades them away.
@@ -36,13 +36,15 @@ DELETE_BLOCKERS = {
         (Funding.branch_id, _l("经费记录")),
         (DutyReport.branch_id, _l("述职记录")),
         (UserOrg.branch_id, _l("登录账号")),
+        (PeerAssignment.branch_id, _l("互评安排")),
+        (PeerAssignment.rater_branch_id, _l("互评安排")),
     ],
     Member: [(Secretary.member_id, _l("支部书记任职记录")), (TrainingAttendance.member_id, _l("培训参加记录")),
              (MeetingAttendance.member_id, _l("组织生活出席记录")),
              (MemberAppraisal.member_id, _l("民主评议党员结果"))],
     # the foreign keys RESTRICT: without this a round with assessments fails as a 500
     AssessmentRound: [(Assessment.round_id, _l("考评记录")), (Rectification.round_id, _l("整改事项")),
-                      (AssessmentRound.base_round_id, _l("考评批次"))],
+                      (AssessmentRound.base_round_id, _l("考评批次")), (PeerAssignment.round_id, _l("互评安排"))],
 }
 
 

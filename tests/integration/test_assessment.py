@@ -5,7 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, ScoreSheet, StandardItem
+from app.models import (
+    Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, PeerAssignment, ScoreSheet, StandardItem,
+)
+from app.scoring.peers import peer_group as group_of
 from app.services.demo_assessment import INITIAL, REASSESSMENT
 
 
@@ -75,12 +78,15 @@ def test_general_branch_enters_superior_sheets_for_its_branches_only(api_as, db_
     assert api.post("/api/v1/scoresheet/", json=_sheet(own.id, "self")).status_code == 403
 
 
-def test_peer_sheets_only_between_branches_of_the_same_category(api_as, db_session):
+def test_peer_sheets_only_between_branches_of_the_same_group(api_as, db_session):
     branches = db_session.scalars(select(Branch).join(GeneralBranch).where(GeneralBranch.code == "gb01")).all()
     target = branches[0]
-    same = next(b for b in branches if b.category == target.category and b.id != target.id)
-    other = next(b for b in branches if b.category != target.category)
     assessment = _assessment(db_session, REASSESSMENT, target.code)
+    # the demo's 互评安排 name the raters of each branch (tests/integration/test_peers.py)
+    assigned = db_session.scalars(select(PeerAssignment.rater_branch_id).where(
+        PeerAssignment.round_id == _round(db_session, REASSESSMENT).id, PeerAssignment.branch_id == target.id)).all()
+    same = next(b for b in branches if b.id in assigned)
+    other = next(b for b in branches if group_of(b.category) != group_of(target.category))
     api = api_as("gb01")
     response = api.post("/api/v1/scoresheet/", json=_sheet(assessment.id, "peer", rater_branch=other.id))
     assert response.status_code == 400 and "同类" in response.json["message"]

@@ -25,7 +25,7 @@ from app.views.base import ScopedModelRestApi, ScopedModelView
 from tests.conftest import fresh_app
 from tests.security.expect import route_status
 from tests.security.world import (
-    NAMED, POSITIONS, ROLE_USERS, WORLD_PASSWORD, build_world, readable_ids, rule_allows, snapshot,
+    NAMED, POSITIONS, ROLE_USERS, WORLD_PASSWORD, build_world, carried_names, readable_ids, rule_allows, snapshot,
     spare_row, world_names,
 )
 from tests.support.clients import ApiUser, WebUser
@@ -44,6 +44,7 @@ PUT_FIELDS = {
     "MeetingGuest": ("position",), "TrainingEvent": ("organizer",), "TrainingAttendance": ("note",),
     "Funding": ("note",), "HandbookCheck": ("checker",), "SecretaryViolation": ("description",),
     "GeneralBranchCommitteeMember": ("position",), "MeetingAttachment": ("caption",), "BranchDocument": ("title",),
+    "PeerAssignment": ("note",),
 }
 # Fields a successful write stamps besides the one it changes (services/assessment.enter_sheet).
 STAMPED = {ScoreSheet: {"submitted_at", "submitted_by_id"}}
@@ -133,9 +134,10 @@ def _api_verbs(cls):
 
 
 def _foreign_names_in(page, names, app, actor):
-    """Names of world rows the actor may not read that a page shows anyway."""
+    """Names of world rows the actor may not read that a page shows anyway (a name a readable row
+    carries as its own, world.CARRIED_NAMES, is that row's: the peer a branch must review)."""
     readable = {model: readable_ids(app, model, actor) for model in NAMED}
-    shown = {name for (model, pk), name in names.items() if pk in readable[model]}
+    shown = {name for (model, pk), name in names.items() if pk in readable[model]} | carried_names(app, actor)
     return sorted({name for (model, pk), name in names.items()
                    if pk not in readable[model] and name in page and not any(name in s for s in shown)})
 

@@ -22,7 +22,7 @@ from sqlalchemy import update as sa_update
 from app.extensions import db
 from app.models import (
     Assessment, AssessmentRound, AuditLog, Branch, BranchDocument, Committee, MeetingAttachment, ContactCadre, Funding, GeneralBranch, GeneralBranchCommitteeMember, Job, Notice,
-    HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, Rectification,
+    HandbookCheck, Meeting, MeetingAttendance, MeetingGuest, Member, MemberAppraisal, PeerAssignment, Rectification,
     RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
 )
 from app.security import rules
@@ -233,6 +233,34 @@ def make_sheet(world, position):
                       rater_branch_id=rater_branch, s1=18, s2=17, s3=16, s4=18, s5=17)
 
 
+# 分类互评 assignments, as (round, reviewed branch, rater branch): from w-branch-a1's side it
+# reviews its sibling (own-branch: it reads whom it must review); its sibling reviewed it in the
+# closed round (closed-round: it never reads who reviews it); 理学院's and 乙's are foreign.
+PEER_ROWS = {
+    "own-branch": ("open", "sibling-branch", "own-branch"),
+    "other-general-branch": ("open", "other-general-branch", "b2"),
+    "other-committee": ("yi", "other-committee", "yi-a2"),
+    "closed-round": ("closed", "own-branch", "sibling-branch"),
+}
+
+
+def _peer(world, round_key, target, rater_id):
+    from app.services.peers import prepare_pair
+
+    item = PeerAssignment(round_id=world.rounds[round_key], branch_id=world.branches[target], rater_branch_id=rater_id)
+    prepare_pair(item, None)
+    return item
+
+
+def make_peer_assignment(world, position):
+    """A spare: the position's reviewed branch, reviewed by a new branch of its general branch."""
+    round_key, target, _rater = PEER_ROWS[position]
+    rater = make_branch(world, target)
+    db.session.add(rater)
+    db.session.flush()
+    return _peer(world, round_key, target, rater.id)
+
+
 JOB_OWNERS = ("w-committee", "w-gb-a", "w-branch-a1", "w-gb-b", "w-branch-b1", "w-yi-committee")
 
 
@@ -294,6 +322,7 @@ MAKERS = {
     Rectification: make_rectification,
     RectificationNote: make_note, GeneralBranch: make_general_branch, Branch: make_branch,
     StandardItem: make_standard, AssessmentRound: make_round, ScoreSheet: make_sheet, AuditLog: make_audit,
+    PeerAssignment: make_peer_assignment,
 }
 
 
@@ -368,7 +397,7 @@ def build_world(app) -> World:
         })
         orgs = {**j, **y}
         world.general_branches = {k: orgs[k].id for k in ("A", "B", "yi-A")}
-        world.branches = {p: orgs[p].id for p in BRANCH_POSITIONS}
+        world.branches = {p: orgs[p].id for p in BRANCH_POSITIONS + ("b2", "yi-a2")}
         world.add(Committee, "own-committee", jia)
         world.add(Committee, "other-committee", yi)
         for position, key in (("own-general-branch", "A"), ("other-general-branch", "B"),
@@ -453,6 +482,11 @@ def build_world(app) -> World:
                     db.session.add(peer)
                     db.session.flush()
                     world.add(ScoreSheet, "own-branch-peer", peer)
+        for position, (round_key, target, rater) in PEER_ROWS.items():
+            pair = _peer(world, round_key, target, world.branches[rater])
+            db.session.add(pair)
+            db.session.flush()
+            world.add(PeerAssignment, position, pair)
         db.session.commit()
         closed_round.status = "closed"
         db.session.commit()
@@ -569,6 +603,7 @@ POSITIONS = {
     Job: JOB_OWNERS,
     Notice: NOTICE_RECIPIENTS,
     AssessmentRound: ("open-round", "closed-round", "other-committee"),
+    PeerAssignment: tuple(PEER_ROWS),
     Assessment: ("own-branch", "sibling-branch", "other-general-branch", "other-committee", "closed-round"),
     AuditLog: BRANCH_POSITIONS + ("own-general-branch", "own-committee"),
     ScoreSheet: ("own-branch-self", "own-branch-superior", "own-branch-peer", "sibling-branch-self",
@@ -578,6 +613,23 @@ POSITIONS = {
 
 NAMED = {Committee: Committee.name, GeneralBranch: GeneralBranch.name, Branch: Branch.name, Member: Member.name,
          ContactCadre: ContactCadre.name}
+
+
+# Names a row keeps as its own, copied when it was made: a 分类互评 assignment shows its two
+# branches and their general branches to whoever reads the row (models/peers.py), without the
+# reader reading those branches.
+CARRIED_NAMES = {PeerAssignment: (PeerAssignment.branch_name, PeerAssignment.general_branch_name,
+                                  PeerAssignment.rater_branch_name, PeerAssignment.rater_general_branch_name)}
+
+
+def carried_names(app, actor) -> set:
+    """The names the rows the actor reads carry as their own."""
+    out = set()
+    with app.app_context():
+        for model, columns in CARRIED_NAMES.items():
+            for row in db.session.execute(select(*columns).where(rules.condition(model, actor, "read"))):
+                out.update(row)
+    return out
 
 
 def world_names(app, world) -> dict:
