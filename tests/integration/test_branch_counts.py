@@ -8,26 +8,14 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 
 from app.models import Branch, Member
+from tests.support.counts import count_mismatches
 from tests.support.rosters import confirm, member, org_names, record_id, summary_of, text_of, upload, xlsx
 
 TRIGGERS = {"zb_member_counts_insert", "zb_member_counts_delete", "zb_member_counts_update"}
 
-# every branch whose stored counts differ from its roster: (id, stored formal, probationary, counted ...)
-MISMATCHES = text("""
-    SELECT b.id, b.formal_count, b.probationary_count, f.n, p.n FROM zb_branch b
-      JOIN (SELECT b2.id, COUNT(m.id) AS n FROM zb_branch b2
-              LEFT JOIN zb_member m ON m.branch_id = b2.id AND m.member_type = 'formal' GROUP BY b2.id) f
-        ON f.id = b.id
-      JOIN (SELECT b3.id, COUNT(m.id) AS n FROM zb_branch b3
-              LEFT JOIN zb_member m ON m.branch_id = b3.id AND m.member_type = 'probationary' GROUP BY b3.id) p
-        ON p.id = b.id
-     WHERE b.formal_count <> f.n OR b.probationary_count <> p.n
-""")
-
-
 def assert_exact(session):
     """Every branch's stored counts are its roster's (and the roster is not empty)."""
-    assert session.execute(MISMATCHES).all() == []
+    assert count_mismatches(session) == []
     assert session.scalar(text("SELECT SUM(formal_count) + SUM(probationary_count) FROM zb_branch")) == \
         session.scalar(text("SELECT COUNT(*) FROM zb_member")) > 0
 
