@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, text, update
 
 from app.models import Branch, Member
 from tests.support.counts import count_mismatches
-from tests.support.rosters import confirm, member, org_names, record_id, summary_of, text_of, upload, xlsx
+from tests.support.rosters import confirm, member, org_names, record_id, summary_of, upload, xlsx
 
 TRIGGERS = {"zb_member_counts_insert", "zb_member_counts_delete", "zb_member_counts_update"}
 
