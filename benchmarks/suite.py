@@ -50,7 +50,7 @@ def _register_limits(app):
     from app.views.people import MemberApi, MemberView
 
     class StockInterface(SQLAInterface):
-        """FAB's interface, with only the fix it needs to start on a column_property (counts)."""
+        """FAB's interface, with only the fix it needs to start on a column_property (secretary_name)."""
 
         def is_unique(self, col_name):
             try:
@@ -223,11 +223,13 @@ def list_cases():
                    f"/bare/{name}?json=1&{bare_args.format(Q=q)}")
 
 
-def run_pages(app, clients, counter, repeat, stock_repeat, round_id, out):
+def run_pages(app, clients, counter, repeat, stock_repeat, round_id, out, only_cases=None):
     cases = list(list_cases())
     cases += [("scoring view · summary", f"/scoring/round/{round_id}", None, f"/bare/scoring?round={round_id}"),
               ("scoring view · one general branch", None, None, None),
               ("home", "/", None, None)]
+    if only_cases:
+        cases = [c for c in cases if any(text in c[0] for text in only_cases)]
     for label, ours, stock, bare in cases:
         for user, client in clients.items():
             if label == "scoring view · one general branch":
@@ -507,6 +509,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per case (zhibu, bare)")
     parser.add_argument("--stock-repeat", type=int, default=5, help="timed requests per FAB stock case")
     parser.add_argument("--only", choices=("pages", "forms", "recompute", "imports"), action="append")
+    parser.add_argument("--case", action="append",
+                        help="pages: only the cases whose label contains this (e.g. home, 'branch list')")
+    parser.add_argument("--user", action="append", choices=USERS, help="pages: only as this user")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args(argv)
@@ -531,8 +536,8 @@ def main(argv=None):
     rows = []
     only = set(args.only or ("pages", "forms", "recompute", "imports"))
     if "pages" in only:
-        clients = {user: login(app, user, args.password) for user in USERS}
-        run_pages(app, clients, counter, args.repeat, args.stock_repeat, round_id, rows)
+        clients = {user: login(app, user, args.password) for user in args.user or USERS}
+        run_pages(app, clients, counter, args.repeat, args.stock_repeat, round_id, rows, args.case)
     if "forms" in only:
         run_forms(app, round_id, 3, rows)
         run_annex3(app, round_id, 3, rows)

@@ -26,6 +26,7 @@ from app.models.people import (
     ContactCadre, Member, Secretary, SecretaryViolation, cadre_branch,
 )
 from app.models.users import AccountGuard, LoginSession, UserOrg
+from app.models import counts as _counts  # noqa: F401,E402  (sessions expire stale member counts)
 
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
@@ -38,20 +39,9 @@ __all__ = [
 ]
 
 
-def _count_members(member_type: str):
-    return (
-        select(func.count(Member.id))
-        .where(and_(Member.branch_id == Branch.id, Member.member_type == member_type))
-        .correlate_except(Member)
-        .scalar_subquery()
-    )
-
-
-# Derived, never typed in: the roster decides the counts (DOMAIN.md, Branch). Deferred: a list
-# loads them for the rows it shows only, in one grouped query (derived_values), never as three
-# subqueries per sorted row; an ORDER BY on a count still uses the expression.
-Branch.formal_count = column_property(_count_members("formal"), deferred=True)
-Branch.probationary_count = column_property(_count_members("probationary"), deferred=True)
+# Derived, never typed in: the current secretary's name. Deferred: a list loads it for the rows
+# it shows only, in one statement (derived_values), never as a subquery per sorted row. (The
+# member counts are stored columns kept by database triggers: models/org.py, models/counts.py.)
 Branch.secretary_name = column_property(
     select(Member.name)
     .join(Secretary, Secretary.member_id == Member.id)
@@ -64,26 +54,19 @@ Branch.secretary_name = column_property(
 )
 
 # model -> its derived (deferred) columns, filled per page by derived_values
-DERIVED = {Branch: ("formal_count", "probationary_count", "secretary_name")}
+DERIVED = {Branch: ("secretary_name",)}
 
 
 def derived_values(session, model, ids) -> dict:
-    """id -> {derived column: value} for these rows, in one grouped statement."""
+    """id -> {derived column: value} for these rows, in one statement."""
     if model is not Branch or not ids:
         return {}
     secretary = (select(Member.name).join(Secretary, Secretary.member_id == Member.id)
                  .where(Secretary.branch_id == Branch.id, Secretary.left_on.is_(None))
                  .order_by(Secretary.appointed_on.desc()).limit(1)
                  .correlate(Branch).scalar_subquery())
-    rows = session.execute(
-        select(Branch.id,
-               func.count(Member.id).filter(Member.member_type == "formal"),
-               func.count(Member.id).filter(Member.member_type == "probationary"),
-               secretary)
-        .select_from(Branch).outerjoin(Member, Member.branch_id == Branch.id)
-        .where(Branch.id.in_(list(ids))).group_by(Branch.id))
-    return {bid: {"formal_count": formal, "probationary_count": probationary, "secretary_name": name}
-            for bid, formal, probationary, name in rows}
+    rows = session.execute(select(Branch.id, secretary).where(Branch.id.in_(list(ids))))
+    return {bid: {"secretary_name": name} for bid, name in rows}
 
 
 def _guest_meetings(column):

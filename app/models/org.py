@@ -2,7 +2,7 @@
 from datetime import date
 
 from sqlalchemy import (
-    Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import relationship
 
@@ -10,6 +10,16 @@ from app.extensions import db
 from app.models.versioned import Versioned
 from app.models.choices import BRANCH_CATEGORIES, HEALTH_PROFILES
 from app.models.naming import NameKeyed, name_key_column
+
+
+def member_count():
+    """A count of a branch's members of one type: derived, never typed in (DOMAIN.md, Branch).
+
+    Database triggers on zb_member keep it exact whoever writes the roster (ORM, bulk
+    statements, imports, COPY, raw SQL): no form, REST call or role writes it (the guard
+    refuses, app/security/rules.py MAINTAINED), the audit trail leaves it out ("computed"),
+    and a session expires it when the roster changes (app/models/counts.py)."""
+    return Column(Integer, nullable=False, server_default=text("0"), info={"computed": True, "maintained": True})
 
 
 class Committee(NameKeyed, db.Model):
@@ -54,7 +64,7 @@ class GeneralBranch(NameKeyed, db.Model):
 
 
 class Branch(NameKeyed, Versioned, db.Model):
-    """党支部: member counts are derived from the roster (see models/__init__)."""
+    """党支部: member counts are derived from the roster, kept by the database (see member_count)."""
 
     __tablename__ = "zb_branch"
     __table_args__ = (UniqueConstraint("general_branch_id", "name"),)
@@ -73,6 +83,9 @@ class Branch(NameKeyed, Versioned, db.Model):
     term_years = Column(Integer, nullable=False, default=3)
     election_exemption = Column(String(200))
     note = Column(Text)
+    # the roster's counts by type, kept by triggers on zb_member (migration 608045794396)
+    formal_count = member_count()
+    probationary_count = member_count()
 
     def __str__(self):
         return self.name

@@ -86,7 +86,7 @@ def check_object(obj) -> None:
     state = inspect(obj)
     for prop in state.mapper.column_attrs:
         if len(prop.columns) != 1 or prop.columns[0].table is not state.mapper.local_table:
-            continue  # derived column_property (counts), not stored
+            continue  # derived column_property (a secretary's name), not stored
         column = prop.columns[0]
         attr = state.attrs[prop.key]
         if state.persistent and not attr.history.has_changes():

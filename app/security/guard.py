@@ -220,7 +220,15 @@ def _check_allowed(model, actor, verb):
     return True
 
 
+def _check_maintained(model, changed):
+    maintained = changed & rules.MAINTAINED.get(model, frozenset())
+    if maintained:
+        raise RuleViolation(_("「%(field)s」由系统根据党员名册自动统计，不能填写或修改。",
+                              field=_field(sorted(maintained)[0])))
+
+
 def _check_fields(model, actor, changed):
+    _check_maintained(model, changed)
     frozen = changed & rules.FROZEN.get(model, frozenset())
     if frozen and actor.kind != "system":
         raise RuleViolation(_("「%(field)s」在创建后不能修改。", field=_field(sorted(frozen)[0])))
@@ -248,8 +256,10 @@ def _before_flush(session, _context, _instances):
     for obj in list(session.new):
         model = type(obj)
         if _check_allowed(model, actor, "create"):
+            changed = _changed_fields(obj)
+            _check_maintained(model, changed)
             pending[model]["create"].add(obj)
-            pending[model]["targets"].append((obj, _changed_fields(obj)))
+            pending[model]["targets"].append((obj, changed))
     for obj in list(session.dirty):
         model = type(obj)
         if obj in session.deleted or not session.is_modified(obj):
@@ -373,6 +383,8 @@ def _guard_bulk(state):
     params = state.parameters
     if isinstance(params, dict):
         params = [params] if state.is_insert else params
+    if verb != "delete":
+        _check_maintained(model, _written_keys(model, stmt, params))
     connection = state.session.connection()
     state_cond = _state_cond(model)
     if verb == "create":

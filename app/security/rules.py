@@ -622,6 +622,12 @@ FROZEN = {
                     "lang", "created_at"}),
 }
 
+# Fields the database keeps (triggers on zb_member count a branch's roster): no path writes
+# them, whoever asks, the system neither — a written count would be wrong at the next member.
+MAINTAINED = {
+    Branch: frozenset({"formal_count", "probationary_count"}),
+}
+
 # Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.
 COMPUTED = {
     Assessment: frozenset({"self_score", "member_score", "peer_score", "superior_score", "composite",

@@ -164,11 +164,12 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
     scope = lambda column: _in_scope(column, general_branch_id, branch_id, branch_ids, committee_id)  # noqa: E731
     policies_by_profile = configured_policies()
 
-    # 1. the branches, their general branch and committee's profile
+    # 1. the branches, their general branch and committee's profile, and (2.) their roster counts
+    # by type: stored on the branch (kept by the database), not counted from the roster
     rows = db.session.execute(
         select(Branch.id, Branch.name, Branch.code, Branch.general_branch_id, GeneralBranch.name, Branch.category,
                Branch.is_joint, Branch.founded_on, Branch.elected_on, Branch.term_years, Branch.election_exemption,
-               GeneralBranch.committee_id, Committee.health_profile)
+               GeneralBranch.committee_id, Committee.health_profile, Branch.formal_count, Branch.probationary_count)
         .join(GeneralBranch, GeneralBranch.id == Branch.general_branch_id)
         .join(Committee, Committee.id == GeneralBranch.committee_id)
         .where(scope(Branch.id))
@@ -180,13 +181,7 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
         policies[r[11]] = policy
         gb_names.setdefault(r[3], r[4])
     category_of = {r[0]: r[5] for r in rows}
-
-    # 2. roster counts by type
-    counts = defaultdict(lambda: [0, 0])
-    for bid, mtype, n in db.session.execute(
-            select(Member.branch_id, Member.member_type, func.count(Member.id))
-            .where(scope(Member.branch_id)).group_by(Member.branch_id, Member.member_type)):
-        counts[bid][0 if mtype == "formal" else 1] += n
+    counts = {r[0]: (r[13], r[14]) for r in rows}
 
     # 3. H1: formal members per unit of the joint branches
     units = defaultdict(list)
@@ -198,7 +193,7 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
         units[bid].append(((unit or "").strip(), n))
 
     secretaries = secretaries_of(first, last, as_of, scope)
-    roster = {bid: (sum(counts.get(bid, (0, 0))), policy_of_branch[bid].hours_for(category))
+    roster = {bid: (sum(counts[bid]), policy_of_branch[bid].hours_for(category))
               for bid, category in category_of.items()}
     narrowed = any(x is not None for x in (general_branch_id, branch_id, branch_ids, committee_id))
     training = member_training(first, last, scope, policies_by_profile, roster, detail, narrowed)
@@ -224,9 +219,8 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
 
     branches = []
     for (bid, name, code, gb_id, gb_name, category, is_joint, founded_on, elected_on, term_years, exemption,
-         _committee_id, _profile) in rows:
+         _committee_id, _profile, formal, probationary) in rows:
         policy = policy_of_branch[bid]
-        formal, probationary = counts.get(bid, (0, 0))
         facts = BranchFacts(
             branch_id=bid, name=name, general_branch_id=gb_id, category=category, period=period,
             is_joint=bool(is_joint), formal=formal, probationary=probationary, founded_on=founded_on,

@@ -143,14 +143,14 @@ def terms_due(today: date, notice_months: int) -> list:
 
 def large_branches(policy) -> list:
     """(branch id, name, members, limit) of the branches above the policy's split size for their
-    category, largest first: grouped and filtered in SQL (HAVING), so only the few large ones come back."""
-    size = func.count(Member.id)
+    category, largest first: filtered in SQL on the branches' stored member counts (kept by the
+    database), so only the few large ones come back and the roster is not read."""
+    size = Branch.formal_count + Branch.probationary_count
     teacher = policy.split_size_for("teacher")
     limit = case((Branch.category == "teacher", teacher), else_=policy.split_size) \
         if teacher != policy.split_size else literal(policy.split_size)
     return db.session.execute(
-        select(Branch.id, Branch.name, size, limit).join(Member, Member.branch_id == Branch.id)
-        .group_by(Branch.id, Branch.name, Branch.category).having(size > limit)
+        select(Branch.id, Branch.name, size, limit).where(size > limit)
         .order_by(size.desc(), Branch.name)).all()
 
 

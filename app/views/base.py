@@ -74,8 +74,8 @@ def _preload(model, name):
 
 
 class ZhibuInterface(SQLAInterface):
-    """FAB's interface, taught that a derived column_property (counts) is never unique, that
-    the aliased joins of nested REST columns (``branches.name``) are scoped too, and how to list
+    """FAB's interface, taught that a derived column_property (a secretary's name) is never
+    unique, that the aliased joins of nested REST columns (``branches.name``) are scoped too, and how to list
     at city scale (app/views/listing.py): name filters on relations, an estimated count beyond
     a threshold, derived columns for the page's rows only."""
 

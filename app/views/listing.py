@@ -8,8 +8,9 @@
   scoped query. SQLite: a count stopped at the threshold (exact below it), beyond it the rows
   per key of the index its plan searches, from ``sqlite_stat1``. Both need statistics:
   ``synth`` and bulk imports run ANALYZE.
-- Derived columns (app/models DERIVED) are loaded for the page's rows only, in one grouped
-  statement after the limit.
+- Derived columns (app/models DERIVED: a branch's secretary) are loaded for the page's rows
+  only, in one statement after the limit. (A branch's member counts are stored columns, kept
+  by database triggers: sorted and shown like any column.)
 """
 from __future__ import annotations
 
@@ -183,7 +184,7 @@ def count_rows(session, query, pk) -> int:
 
 
 def fill_derived(session, model, items) -> None:
-    """Set the derived columns of these rows from one grouped statement (no per-row loads)."""
+    """Set the derived columns of these rows from one statement (no per-row loads)."""
     names = DERIVED.get(model)
     items = [i for i in items if i is not None]
     if not names or not items:

@@ -25,6 +25,7 @@ from tests.security.world import (
     BRANCH_POSITIONS, POSITIONS, WORLD_PASSWORD, build_world, rule_allows, snapshot,
 )
 from tests.support.clients import ApiUser, WebUser
+from tests.support.counts import count_mismatches
 
 USERS = ("w-committee", "w-gb-a", "w-branch-a1", "w-gb-b", "w-branch-b1", "w-yi-committee")
 ROLE_OF = {"w-committee": "committee", "w-yi-committee": "committee", "w-gb-a": "general_branch",
@@ -286,6 +287,14 @@ class WorldMachine(RuleBasedStateMachine):
     def every_row_is_as_the_rules_left_it(self):
         for (model, pk), shot in self.expected.items():
             assert snapshot(self.plain, model, pk) == shot, f"{model.__name__} {pk}"
+
+    @invariant()
+    def every_branch_counts_its_roster(self):
+        """Whatever was written or refused, each branch's stored member counts are its roster's."""
+        try:
+            assert count_mismatches(self.plain) == []
+        finally:
+            self.plain.rollback()
 
 
 def test_random_writes_keep_every_row_as_the_rules_allow(db_factory):
