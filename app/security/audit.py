@@ -22,7 +22,7 @@ from flask import has_request_context, request
 from sqlalchemy import Column, LargeBinary, inspect, literal, select
 
 from app.extensions import db
-from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, HealthMark, Member
+from app.models import Assessment, AssessmentRound, AuditLog, Branch, GeneralBranch, HealthMark, Member, Secretary
 from app.models.labels import MODEL_LABELS
 from app.security import rules
 
@@ -223,34 +223,72 @@ class Trail:
     def write(self, connection):
         if self.rows:
             connection.execute(AuditLog.__table__.insert(), self.rows)
-            marks = health_marks(self.rows)
+            marks = health_marks(connection, self.rows)
             if marks:
                 connection.execute(HealthMark.__table__.insert(), marks)
             self.rows = []
 
 
 _IGNORED_TABLES = None
+_ATTENDANCE = "zb_training_attendance"
+_LINKED = frozenset({"zb_contact_cadre", "zb_gb_committee_member"})   # their "branches" links
+_MOVING = ('"branch_id"', '"general_branch_id"', '"branches"', '"member_id"')
 
 
-def health_marks(rows) -> list:
-    """The health marks of trail rows: one per place a health fact may have moved (a member
-    moved between branches marks the branch it left too); none where the record hangs in no
-    committee or no health rule reads it (rules.HEALTH_IGNORED)."""
+def health_marks(connection, rows) -> list:
+    """The health marks of trail rows: one per place a health fact may have moved; none where the
+    record hangs in no committee or no health rule reads it (rules.HEALTH_IGNORED).
+
+    A record counts where it hangs now and also where it hung: an update that moved it (any
+    record's branch, a general-branch record's general branch: a meeting moved to another branch
+    takes its month from the one it left) marks the old place too; a cadre's or 党总支委员's links
+    mark the branches linked or unlinked (a cadre of one general branch may contact a branch of
+    another); a training credit marks its member's branch and every branch whose secretary that
+    member is (H4 reads the secretary's branch, which need not be the member's), the member it
+    was moved from too."""
     global _IGNORED_TABLES
     if _IGNORED_TABLES is None:
         _IGNORED_TABLES = frozenset(m.__tablename__ for m in rules.HEALTH_IGNORED)
-    marks = {}
+    marks, credited = {}, {}
+
+    def mark(r, general_branch_id, branch_id):
+        key = (r["committee_id"], general_branch_id, branch_id, r["table_name"], r["record_id"], r["action"])
+        marks[key] = {"committee_id": key[0], "general_branch_id": key[1], "branch_id": key[2],
+                      "table_name": key[3], "record_id": key[4], "action": key[5]}
+
     for r in rows:
         if r["committee_id"] is None or r["table_name"] in _IGNORED_TABLES:
             continue
-        places = [r["branch_id"]]
-        if r["table_name"] == Member.__tablename__ and r["action"] == "update" and '"branch_id"' in r["changes"]:
-            places += json.loads(r["changes"]).get("branch_id", [])
-        for branch_id in places:
-            key = (r["committee_id"], r["general_branch_id"] if branch_id == r["branch_id"] else None, branch_id,
-                   r["table_name"], r["record_id"], r["action"])
-            marks[key] = {"committee_id": key[0], "general_branch_id": key[1], "branch_id": key[2],
-                          "table_name": key[3], "record_id": key[4], "action": key[5]}
+        mark(r, r["general_branch_id"], r["branch_id"])
+        if not any(name in r["changes"] for name in _MOVING):
+            continue
+        changes = json.loads(r["changes"])
+        if r["action"] == "update" and "branch_id" in changes:
+            for branch_id in changes["branch_id"]:
+                if branch_id is not None and branch_id != r["branch_id"]:
+                    mark(r, None, branch_id)
+        if r["action"] == "update" and r["branch_id"] is None and "general_branch_id" in changes:
+            for gb_id in changes["general_branch_id"]:
+                if gb_id is not None and gb_id != r["general_branch_id"]:
+                    mark(r, gb_id, None)
+        if r["table_name"] in _LINKED and "branches" in changes:
+            old, new = (set(side or ()) for side in changes["branches"])
+            for branch_id in sorted(old ^ new):
+                mark(r, None, branch_id)
+        if r["table_name"] == _ATTENDANCE:
+            for member_id in changes.get("member_id") or ():
+                if member_id is not None:
+                    credited.setdefault(member_id, []).append(r)
+    if credited:
+        found = []
+        for chunk in _chunked(sorted(credited)):
+            found += connection.execute(select(Member.id, Member.branch_id).where(Member.id.in_(chunk))).all()
+            found += connection.execute(select(Secretary.member_id, Secretary.branch_id)
+                                        .where(Secretary.member_id.in_(chunk))).all()
+        for member_id, branch_id in found:
+            for r in credited[member_id]:
+                if branch_id != r["branch_id"]:
+                    mark(r, None, branch_id)
     return list(marks.values())
 
 

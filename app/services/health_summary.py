@@ -29,7 +29,9 @@ from flask_babel import gettext as _
 
 from app.errors import Refused
 from app.extensions import db
-from app.models import Branch, Committee, GeneralBranch, HealthMark, HealthState, HealthStatus, Member, TrainingAttendance
+from app.models import (
+    Branch, Committee, GeneralBranch, HealthMark, HealthState, HealthStatus, Member, Secretary, TrainingAttendance,
+)
 from app.models.health import MONTHS
 from app.rules import RULE_IDS, check_h3_share, tally_counts
 from app.rules.policy import PROFILE_2012
@@ -158,9 +160,12 @@ def _changed(connection, marks) -> set | None:
             general_branches.add(gb_id)
     for chunk in _chunks(sorted(general_branches)):
         branches.update(connection.execute(select(Branch.id).where(Branch.general_branch_id.in_(chunk))).scalars())
-    for chunk in _chunks(sorted(events)):   # an event's hours count in every branch it credited
-        branches.update(connection.execute(
+    for chunk in _chunks(sorted(events)):   # an event's hours count in every branch it credited:
+        branches.update(connection.execute(   # its attendees' and those whose secretary attended (H4)
             select(Member.branch_id).join(TrainingAttendance, TrainingAttendance.member_id == Member.id)
+            .where(TrainingAttendance.event_id.in_(chunk)).distinct()).scalars())
+        branches.update(connection.execute(
+            select(Secretary.branch_id).join(TrainingAttendance, TrainingAttendance.member_id == Secretary.member_id)
             .where(TrainingAttendance.event_id.in_(chunk)).distinct()).scalars())
     return branches
 

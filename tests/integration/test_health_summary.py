@@ -1,6 +1,7 @@
 """The committee's kept health summary stays the records': after each kind of write through the
-REST API (a meeting deleted, members moved between branches, a training event's hours, the
-committee's profile) the committee's page equals the live check of the CLI, the change's marks
+REST API (a meeting deleted or moved to another branch, members moved between branches, a
+training event's hours, a credit to a secretary of another branch, a cadre linked across general
+branches, the committee's profile) the committee's page equals the live check of the CLI, the change's marks
 are taken, and only the changed branches are recomputed; a new day recomputes whole, and a
 refresh that another refresh overtook writes nothing."""
 from collections import Counter, defaultdict
@@ -9,8 +10,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.models import (
-    Branch, GeneralBranch, HealthMark, HealthState, HealthStatus, Meeting, Member, Secretary, TrainingAttendance,
-    TrainingEvent,
+    Branch, ContactCadre, GeneralBranch, HealthMark, HealthState, HealthStatus, Meeting, Member, Secretary,
+    TrainingAttendance, TrainingEvent,
 )
 from tests.integration.test_health import cli_json, committee_cells, demo_year, org_of
 
@@ -174,3 +175,96 @@ def test_opening_year_after_year_keeps_three_years(app, login_as, db_session):
     years = set(db_session.scalars(select(HealthState.year).where(HealthState.committee_id == committee)))
     assert years == {year - 2, year - 1, year}
     assert set(db_session.scalars(select(HealthStatus.year).distinct())) == years
+
+
+def test_records_moved_or_credited_elsewhere_mark_every_branch_they_count_in(app, login_as, api_as, db_session):
+    """A write whose record counts in a branch other than the one it now hangs in: a meeting moved
+    to another branch (the branch it left loses it), a training credited to a member who is the
+    secretary of a branch in another general branch (H4 reads the secretary's branch), that
+    event's hours changed, a cadre of one general branch linked to a branch of another (H9 reads
+    the branch linked). Each leaves the committee's page equal to the live check."""
+    year = demo_year(db_session)
+    committee_id = org_of(db_session, "committee").committee_id
+    gb01 = org_of(db_session, "gb01").general_branch_id
+    user, api = login_as("committee"), api_as("committee")
+    page_is_live(app, user, db_session, year)
+
+    # 1. the only meeting of a month of a branch moves to a branch of another general branch: the
+    #    month's count (the general branch's meetings chart) of the branch it left drops to 0
+    month = func.extract("month", Meeting.held_on)
+    left, held_in, meeting_id = db_session.execute(
+        select(Meeting.branch_id, month, func.min(Meeting.id)).join(Branch, Branch.id == Meeting.branch_id)
+        .where(Branch.general_branch_id == gb01, Meeting.held_on >= date(year, 1, 1),
+               Meeting.held_on <= date(year, 12, 31))
+        .group_by(Meeting.branch_id, month).having(func.count() == 1).order_by(Meeting.branch_id).limit(1)).first()
+    month_column = getattr(HealthStatus, f"m{int(held_in)}")
+    kept_month = lambda: db_session.scalar(select(month_column).where(  # noqa: E731
+        HealthStatus.year == year, HealthStatus.branch_id == left))
+    assert kept_month() == 1
+    other = db_session.scalar(select(Branch.id).where(Branch.general_branch_id != gb01).order_by(Branch.id).limit(1))
+    resp = api.put(f"/api/v1/meeting/{meeting_id}", json={"branch": other})
+    assert resp.status_code == 200, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept_month() == 0
+
+    # 2. a branch outside gb01 gets a secretary from gb01 who has no training in the year; gb01
+    #    holds a 200-hour course and credits that member: the secretary's branch's H4 passes
+    in_gb01 = select(Branch.id).where(Branch.general_branch_id == gb01)
+    led = db_session.scalar(select(Secretary.branch_id).where(Secretary.left_on.is_(None),
+                                                              Secretary.branch_id.not_in(in_gb01))
+                            .order_by(Secretary.branch_id).limit(1))
+    credited = select(TrainingAttendance.member_id) \
+        .join(TrainingEvent, TrainingEvent.id == TrainingAttendance.event_id) \
+        .where(TrainingEvent.held_on >= date(year, 1, 1), TrainingEvent.held_on <= date(year, 12, 31))
+    outsider = db_session.scalar(select(Member.id).where(Member.branch_id.in_(in_gb01), Member.id.not_in(credited),
+                                                         Member.id.not_in(select(Secretary.member_id)))
+                                 .order_by(Member.id).limit(1))
+    latest = db_session.scalar(select(func.max(Secretary.appointed_on)).where(Secretary.branch_id == led))
+    resp = api.post("/api/v1/secretary/", json={"member": outsider, "branch": led,
+                                                "appointed_on": (latest + timedelta(days=1)).isoformat()})
+    assert resp.status_code == 201, resp.text
+    gb_api = api_as("gb01")
+    resp = gb_api.post("/api/v1/trainingevent/", json={
+        "held_on": date(year, 3, 1).isoformat(), "hours": 200, "topic": "书记专题培训", "organizer": "党总支"})
+    assert resp.status_code == 201, resp.text
+    event_id = resp.json["id"]
+    page_is_live(app, user, db_session, year)
+    h4_before = kept(db_session, year, led)[3]
+    resp = gb_api.post("/api/v1/trainingattendance/", json={"event": event_id, "member": outsider, "note": "集中学习"})
+    assert resp.status_code == 201, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept(db_session, year, led)[3] == "p" != h4_before
+    #    the course's hours cut: the secretary's branch falls back
+    resp = gb_api.put(f"/api/v1/trainingevent/{event_id}", json={"hours": 0.5})
+    assert resp.status_code == 200, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept(db_session, year, led)[3] == h4_before
+
+    # 3. a gb01 cadre sat in on a meeting of a branch outside gb01 whose H9 fails; the committee
+    #    then links the cadre to that branch: its H9 passes (marked by the link, not the cadre's gb)
+    cadre = db_session.scalar(select(ContactCadre).where(ContactCadre.general_branch_id == gb01)
+                              .order_by(ContactCadre.id).limit(1))
+    linked = [b.id for b in cadre.branches]
+    failing = [bid for bid in db_session.scalars(
+        select(Meeting.branch_id).where(Meeting.branch_id.not_in(in_gb01), Meeting.branch_id.not_in(linked),
+                                        Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
+        .distinct().order_by(Meeting.branch_id)) if kept(db_session, year, bid)[8] == "f"]
+    assert failing
+    contacted = failing[0]
+    meeting_id = db_session.scalar(select(Meeting.id).where(
+        Meeting.branch_id == contacted, Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
+        .order_by(Meeting.id).limit(1))
+    resp = api.post("/api/v1/meetingguest/", json={"meeting": meeting_id, "cadre": cadre.id})
+    assert resp.status_code == 201, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept(db_session, year, contacted)[8] == "f"
+    resp = api.put(f"/api/v1/contactcadre/{cadre.id}", json={"branches": linked + [contacted]})
+    assert resp.status_code == 200, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept(db_session, year, contacted)[8] == "p"
+    #    and unlinked again: it fails again
+    resp = api.put(f"/api/v1/contactcadre/{cadre.id}", json={"branches": linked})
+    assert resp.status_code == 200, resp.text
+    page_is_live(app, user, db_session, year)
+    assert kept(db_session, year, contacted)[8] == "f"
+    assert marks(db_session, committee_id) == 0
