@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.forms import Annex2Row, Annex3Row, FormHeader, annex2_workbook, annex3_workbook
+from app.forms._sheet import cell_text
 from app.forms.annex2 import GRADES as ANNEX2_GRADES
 from app.imports import (
     FILE_ERROR_CODES, MEMBER_SPEC, ROW_ERROR_CODES, ImportFileError, MemberRow, ParseResult,
@@ -219,8 +220,10 @@ def test_annex3_takes_any_text(header, rows):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(headers, st.text(min_size=1, max_size=6).filter(lambda g: g not in ANNEX2_GRADES))
+@given(headers, st.text(min_size=1, max_size=6).filter(lambda g: cell_text(g).strip() not in ANNEX2_GRADES + ("",)))
 def test_annex2_refuses_an_unknown_grade_and_leaves_no_file(header, grade):
+    """A label that is not a grade once the cell is cleaned and trimmed is refused (" 好" is 好, and a
+    blank or control-only cell is "not graded", as the builder documents)."""
     with private_tempdir() as directory:
         with pytest.raises(ValueError, match="grade"):
             annex2_workbook(header, [Annex2Row("党总支", "党支部", "好"), Annex2Row("党总支", "党支部", grade)])
