@@ -363,7 +363,6 @@ def run_annex3(app, round_id, repeat, out):
 def run_import(app, n, out):
     """A roster import of n new members (the dry run: parse, plan against the database, record)
     beside the bare parse of the same file (openpyxl read-only, every value)."""
-    import openpyxl
     from sqlalchemy import select
 
     from app.extensions import db
@@ -385,8 +384,7 @@ def run_import(app, n, out):
             for i in range(n))
 
         def bare():
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            return sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
+            return _bare_read(data)
 
         def ours():
             with acting_as(org_of_user(user)):
@@ -398,10 +396,17 @@ def run_import(app, n, out):
     print_row(row)
 
 
+def _bare_read(data) -> int:
+    """The limit of an import: openpyxl reading the file's rows, nothing else."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    return sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
+
+
 def run_import_update(app, n, out):
     """A roster import that changes n existing members (their numbers typed in lower case, a unit
     changed): the dry run matches every row to its member by the number's match key."""
-    import openpyxl
     from sqlalchemy import select
 
     from app.extensions import db
@@ -423,8 +428,7 @@ def run_import_update(app, n, out):
             for r in rows)
 
         def bare():
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            return sum(1 for _row in book.worksheets[0].iter_rows(values_only=True))
+            return _bare_read(data)
 
         def ours():
             with acting_as(org_of_user(user)):

@@ -57,7 +57,6 @@ class HealthReport:
     policies: dict                                  # committee id -> HealthPolicy
     h3_share: dict = field(default_factory=dict)    # general branch id -> Result; None -> the whole scope
     h9_committee: dict = field(default_factory=dict)  # general branch id -> Result
-    meetings_per_month: dict = field(default_factory=dict)  # general branch id -> [12 counts]
 
     def __post_init__(self):
         self._by_gb, self._by_id, self._tallies = defaultdict(list), {}, {}
@@ -198,7 +197,7 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
     narrowed = any(x is not None for x in (general_branch_id, branch_id, branch_ids, committee_id))
     training = member_training(first, last, scope, policies_by_profile, roster, detail, narrowed)
     kinds = {kind for p in policies_by_profile.values() for kind in p.meetings if kind != ANY_MEETING}
-    meetings, per_month = meetings_of(first, last, scope, {r[0]: r[3] for r in rows}, kinds)
+    meetings = meetings_of(first, last, scope, kinds)
     appraised = appraised_members(year, scope, {p.appraisal_every_years for p in policies.values()} or {2})
     funding = {bid: (fid, float(a), float(t)) for bid, fid, a, t in db.session.execute(
         select(Funding.branch_id, Funding.id, Funding.activity_funds, Funding.training_funds)
@@ -236,7 +235,7 @@ def _health_report(year, as_of, general_branch_id, branch_id, detail, branch_ids
         results = {r.rule: r for r in check_branch(facts, policy)}
         branches.append(BranchHealth(bid, name, code or "", gb_id, gb_name, category, results))
 
-    report = HealthReport(year, as_of, branches, gb_names, policies, meetings_per_month=per_month)
+    report = HealthReport(year, as_of, branches, gb_names, policies)
     _roll_up(report, secretaries, category_of, first, last, general_branch_id,
              whole_general_branches=branch_id is None and branch_ids is None)
     return report

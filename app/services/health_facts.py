@@ -129,9 +129,9 @@ def _short_members(per_member, hours, online, scope, policies_by_profile) -> dic
     return listed
 
 
-def meetings_of(first, last, scope, gb_of, kinds=()) -> tuple:
+def meetings_of(first, last, scope, kinds=()) -> dict:
     """branch id -> MeetingSummary (meetings per month; the months each of `kinds` was held in),
-    one row per branch from SQL; general branch id -> meetings in each month."""
+    one row per branch from SQL."""
     month = cast(extract("month", Meeting.held_on), Integer)
     kinds = tuple(sorted(set(kinds)))
     in_year = (Meeting.held_on >= first, Meeting.held_on <= last, scope(Meeting.branch_id))
@@ -152,15 +152,11 @@ def meetings_of(first, last, scope, gb_of, kinds=()) -> tuple:
                        *(func.sum(case((cells.c.m == m, cells.c.n), else_=0)) for m in range(1, 13)),
                        *(func.sum(case((cells.c.kind == kind, bit), else_=0)) for kind in kinds))
                 .group_by(cells.c.branch_id))
-    out, per_month = {}, defaultdict(lambda: [0] * 12)
+    out = {}
     for row in db.session.execute(stmt):
         bid, counts, bits = row[0], tuple(int(n or 0) for n in row[1:13]), row[13:]
         out[bid] = MeetingSummary(counts, tuple((k, int(b)) for k, b in zip(kinds, bits) if b))
-        if bid in gb_of:
-            month_counts = per_month[gb_of[bid]]
-            for i, n in enumerate(counts):
-                month_counts[i] += n
-    return out, dict(per_month)
+    return out
 
 
 def appraised_members(year, scope, windows) -> dict:
