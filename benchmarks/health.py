@@ -82,6 +82,7 @@ def run(app, args):
     from app.models import Committee, Meeting
     from app.security.scope import OrgRef, acting_as, system_actor
     from app.services.health import health_report
+    from benchmarks.replay import fetch_raw
 
     year, as_of = args.year, date(args.year, 12, 31)
     with app.app_context():
@@ -112,11 +113,7 @@ def run(app, args):
     raw = engine.raw_connection()      # one transaction, as the service's (SET LOCAL holds in it)
 
     def bare_one(statement, parameters):
-        cursor = raw.cursor()
-        cursor.execute(statement, parameters)
-        rows = cursor.fetchall() if cursor.description else []
-        cursor.close()
-        return len(rows)
+        return fetch_raw(raw, statement, parameters)
 
     per_statement = []
     for statement, parameters in captured:

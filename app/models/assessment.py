@@ -100,8 +100,10 @@ class ScoreSheet(Versioned, db.Model):
     """One rater's five sub-scores (0..20 each) for one source of one assessment."""
 
     __tablename__ = "zb_score_sheet"
+    # "has this assessment a sheet of that source?" (the committee home, per assessment of a round)
+    __table_args__ = (Index("ix_zb_score_sheet_assessment_source", "assessment_id", "source"),)
     id = Column(Integer, primary_key=True)
-    assessment_id = Column(Integer, ForeignKey("zb_assessment.id", ondelete="CASCADE"), nullable=False, index=True)
+    assessment_id = Column(Integer, ForeignKey("zb_assessment.id", ondelete="CASCADE"), nullable=False)
     assessment = relationship("Assessment", back_populates="sheets")
     source = Column(String(20), nullable=False, info={"choices": SHEET_SOURCES})
     rater = Column(String(120), nullable=False)

@@ -5,6 +5,7 @@ Rows are scoped and writes checked below every path by the record-rule guard
 nested columns all read through it. This module only flushes early so that a refusal is
 shown as a message (web) or a 400/403 (API) before FAB commits, and closes /download/.
 """
+import copy
 import functools
 
 from flask import abort, flash, g, has_request_context, redirect, request
@@ -42,7 +43,7 @@ from app.models.naming import order_keys
 from app.models.values import check_object as check_values
 from app.views import boundary, openapi
 from app.views.listing import (
-    ZhibuFilterConverter, count_rows, fill_derived, related_search_columns, without_derived,
+    ZhibuFilterConverter, ZhibuFilters, count_rows, fill_derived, related_search_columns, without_derived,
 )
 from app.views.errors import sentence
 
@@ -80,6 +81,10 @@ class ZhibuInterface(SQLAInterface):
     a threshold, derived columns for the page's rows only."""
 
     filter_converter_class = ZhibuFilterConverter
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return ZhibuFilters(self.filter_converter_class, self, search_columns=search_columns or [],
+                            search_filters=search_filters)
     preload = ()  # relations a web list shows: loaded for the page in one statement each
 
     def _preloaded(self, query, select_columns):
@@ -331,8 +336,57 @@ def _yes_no(value) -> str:
     return _("是") if value else _("否")
 
 
+class _PerRequest:
+    """An attribute FAB builds once per view object and then fills per request, handed to each
+    request as its own copy (kept on flask.g); the template stays for start-up and the spec."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __set__(self, view, value):
+        view.__dict__[self.name] = value
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        template = view.__dict__.get(self.name)
+        if template is None or not has_request_context():
+            return template
+        cache = g.setdefault("zhibu_per_request", {})
+        key = (id(view), self.name)
+        if key not in cache:
+            cache[key] = self.fresh(template)
+        return cache[key]
+
+    def fresh(self, template):
+        raise NotImplementedError
+
+
+class _PerRequestSchema(_PerRequest):
+    """marshmallow-sqlalchemy's load(instance=...) stores the instance on the schema object;
+    one shared schema on a threaded server writes to another request's row (ARCHITECTURE.md
+    fact 11): each request gets a new instance of the schema's class."""
+
+    def fresh(self, template):
+        return type(template)()
+
+
+class _PerRequestFilters(_PerRequest):
+    """FAB clears and fills a view's one Filters object with each request's search (the web
+    list's get_filter_args, the REST list's _handle_filters_args): two users searching at once
+    on a threaded server query with each other's filters. Each request gets a copy with its own
+    lists of active filters (the column's filter choices are shared, read only)."""
+
+    def fresh(self, template):
+        filters = copy.copy(template)
+        filters.clear_filters()   # new lists, not the template's
+        return filters
+
+
 class ScopedModelView(ModelView):
     """A ModelView limited to the user's organization on every path."""
+
+    _filters = _PerRequestFilters()
 
     model = None  # set by subclasses; datamodel is derived
     write_checks = ()   # service functions(item) raising DomainError, run on add and edit
@@ -501,40 +555,13 @@ for _name in ("action", "action_post"):
 del _name, _mine, _theirs
 
 
-class _PerRequestSchema:
-    """A schema attribute that hands each request its own copy (ARCHITECTURE.md fact 11).
-
-    marshmallow-sqlalchemy's load(instance=...) stores the instance on the schema object;
-    one shared schema on a threaded server writes to another request's row. FAB builds the
-    schema once (the template, also used for the OpenAPI spec); each request gets a new
-    instance of its class, kept on flask.g for the request's load and dump.
-    """
-
-    def __set_name__(self, owner, name):
-        self.name = name
-
-    def __set__(self, api, schema):
-        api.__dict__[self.name] = schema
-
-    def __get__(self, api, owner=None):
-        if api is None:
-            return self
-        template = api.__dict__.get(self.name)
-        if template is None or not has_request_context():
-            return template
-        cache = g.setdefault("zhibu_schemas", {})
-        key = (id(api), self.name)
-        if key not in cache:
-            cache[key] = type(template)()
-        return cache[key]
-
-
 class ScopedModelRestApi(ModelRestApi):
     """A REST API limited to the user's organization: foreign id 404, foreign parent 400."""
 
     model = None
     add_model_schema = _PerRequestSchema()
     edit_model_schema = _PerRequestSchema()
+    _filters = _PerRequestFilters()
     write_checks = ()
     delete_checks = ()
     method_permission_name = API_VERBS

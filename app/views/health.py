@@ -20,6 +20,7 @@ from app.services.health import default_year, grade_distribution, health_report
 from app.services.health_summary import committee_summary
 from app.views.forms import XLSX
 from app.views.health_links import RULE_NAMES, evidence_rows, records_url
+from app.views.paging import matches, page_of
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 COMMITTEE_PAGE = 50           # general branches per page of the committee's table
@@ -37,18 +38,6 @@ def _year() -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         abort(400, description=_("年份须为 %(low)d 至 %(high)d 之间的整数。", low=MIN_YEAR, high=MAX_YEAR))
     return year
-
-
-def _page(total: int, size: int) -> tuple:
-    """(page, pages) from ?page=N (0-based); past the end is the last page, anything else the first."""
-    pages = max((total + size - 1) // size, 1)
-    raw = request.args.get("page", "")
-    page = int(raw) if raw.isdigit() and len(raw) < 10 else 0
-    return min(page, pages - 1), pages
-
-
-def _matches(name: str, search: str) -> bool:
-    return not search or search.casefold() in (name or "").casefold()
 
 
 def _lang() -> str:
@@ -99,8 +88,8 @@ class HealthView(BaseView):
         summary = committee_summary(year)
         search, failing = request.args.get("q", "").strip(), request.args.get("failing") == "1"
         chosen = [gb_id for gb_id, name in summary.general_branches.items()
-                  if _matches(name, search) and (not failing or any(summary.tally(r, gb_id)["fail"] for r in RULE_IDS))]
-        page, pages = _page(len(chosen), COMMITTEE_PAGE)
+                  if matches(name, search) and (not failing or any(summary.tally(r, gb_id)["fail"] for r in RULE_IDS))]
+        page, pages = page_of(len(chosen), COMMITTEE_PAGE)
         shown = chosen[page * COMMITTEE_PAGE:(page + 1) * COMMITTEE_PAGE]
         rows = [self._gb_row(summary, gb_id, summary.general_branches[gb_id], year) for gb_id in shown]
         totals = {rule: summary.tally(rule) for rule in RULE_IDS}

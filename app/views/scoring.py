@@ -1,4 +1,6 @@
 """The scoring view: a round's matrix per general branch, explanations, committee actions."""
+from urllib.parse import quote
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import get_locale
@@ -15,6 +17,7 @@ from app.services.rectification import create_for_weak
 from app.views.base import audit_panel
 from app.services.scoring_report import round_report, rounds_in_scope, totals, undergrad_goal
 from app.views.jobs import start_and_show
+from app.views.paging import matches, page_of
 
 
 def _scoped(model, pk):
@@ -62,6 +65,9 @@ def _resolved(choices) -> dict:
     return {code: str(text) for code, text in choices.items()}
 
 
+SUMMARY_PAGE = 50   # general branches per page of the summary
+
+
 class ScoringView(BaseView):
     """评分汇总: pick a round, see its matrix; a branch row opens its explanation."""
 
@@ -93,13 +99,22 @@ class ScoringView(BaseView):
         expand = [i for i in request.args.getlist("general_branch", type=int) if 0 < i < 2**31]
         groups = round_report(round_, org, sort, expand)
         good, all_undergrad = undergrad_goal(groups)
+        # the summary: a page of the general branches (a city's committee holds thousands), by name
+        search = request.args.get("q", "").strip()
+        chosen = [group for group in groups if matches(group.name, search)]
+        page, pages = page_of(len(chosen), SUMMARY_PAGE)
+        pager = {"page": page, "pages": pages, "total": len(chosen), "args": {
+            "round_id": round_.id, "sort": sort, "q": search or None, "general_branch": expand or None}}
         # labels and links resolved once per request, not per row and cell
         return self.render_template(
             "scoring/matrix.html", round=round_, rounds=rounds_in_scope(org), groups=groups, sort=sort,
+            shown=chosen[page * SUMMARY_PAGE:(page + 1) * SUMMARY_PAGE], pager=pager, search=search,
             totals=totals(groups), grade_labels=_resolved(GRADE_LABELS), undergrad_good=good,
             undergrad_total=all_undergrad, can_confirm=self._can("confirm"),
             categories=_resolved(BRANCH_CATEGORIES), round_kind=label(ROUND_KINDS, round_.kind),
-            can_rectify=self._can("rectify"), keep="".join(f"&general_branch={i}" for i in expand),
+            can_rectify=self._can("rectify"),
+            keep="".join(f"&general_branch={i}" for i in expand) + (f"&page={page}" if page else "")
+            + (f"&q={quote(search)}" if search else ""),
             assessment_url=url_for("ScoringView.assessment", pk=0).removesuffix("0"),
             matrix_url=url_for("ScoringView.round_matrix", round_id=round_.id),
         )

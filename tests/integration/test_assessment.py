@@ -180,6 +180,71 @@ def test_matrix_shows_the_scope_counts_and_the_comparison(login_as, db_session):
         assert f"/ {len(undergrad)}" in re.search(r'id="undergrad-goal">(.*?)</p>', page, re.S).group(1)
 
 
+def _summary_rows(page):
+    """general branch name -> its summary row's cells (党支部数, 好 … 未评定, …)."""
+    body = re.search(r'id="general-branch-summary">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_committee_summary_pages_and_searches_general_branches(login_as, db_session, monkeypatch):
+    """A city's committee has thousands of general branches: a page of them at a time, a name
+    search; the grade totals and the undergraduate goal stay the whole round's on every page."""
+    import app.views.scoring as view
+
+    monkeypatch.setattr(view, "SUMMARY_PAGE", 3)
+    round_ = _round(db_session, REASSESSMENT)
+    names = db_session.scalars(select(GeneralBranch.name).join(Branch).join(Assessment).where(
+        Assessment.round_id == round_.id).distinct()).all()
+    assert len(names) > 3
+    user = login_as("committee")
+    seen, pages, page = {}, [], 0
+    while True:
+        html = user.get(f"/scoring/round/{round_.id}?page={page}").text
+        rows = _summary_rows(html)
+        assert 1 <= len(rows) <= 3
+        seen.update(rows)
+        pages.append(html)
+        if 'id="summary-pager"' not in html or 'class="next"' not in html:
+            break
+        page += 1
+    assert sorted(seen) == sorted(names)
+    assert f"第 1 / {len(pages)} 页" in pages[0] and f"第 {len(pages)} / {len(pages)} 页" in pages[-1]
+    branches = db_session.scalars(select(Assessment.final_grade).where(Assessment.round_id == round_.id)).all()
+    assert sum(int(cells[0]) for cells in seen.values()) == len(branches)
+    totals = {re.search(r'id="grade-totals">(.*?)</p>', html, re.S).group(1) for html in pages}
+    goals = {re.search(r'id="undergrad-goal">(.*?)</p>', html, re.S).group(1) for html in pages}
+    assert len(totals) == 1 and len(goals) == 1
+    assert f"好 <b>{branches.count('A')}</b>" in totals.pop()
+    # past the end is the last page, garbage the first
+    assert _summary_rows(user.get(f"/scoring/round/{round_.id}?page=99999").text) == _summary_rows(pages[-1])
+    for bad in ("abc", "-1", "9" * 30, ""):
+        assert _summary_rows(user.get(f"/scoring/round/{round_.id}?page={bad}").text) == _summary_rows(pages[0])
+    # a general branch's rows opened from the last page keep that page and show below
+    last = pages[-1]
+    link = re.search(r'href="([^"]+general_branch=\d+[^"]*)">显示各党支部', last).group(1).replace("&amp;", "&")
+    opened = user.get(link).text
+    gb_id = int(re.search(r"general_branch=(\d+)", link).group(1))
+    gb = db_session.get(GeneralBranch, gb_id)
+    assert f"page={len(pages) - 1}" in link and list(_summary_rows(opened)) == list(_summary_rows(last))
+    assert _summary_rows(opened)[gb.name][-1] == "见下表"
+    assert f'id="gb-{gb_id}"' in opened and all(b.name in opened for b in gb.branches)
+    # the name search, across pages; nothing found says so
+    target = sorted(names)[-1]
+    found = _summary_rows(user.get(f"/scoring/round/{round_.id}?q={target[-3:]}").text)
+    assert target in found and all(target[-3:] in name for name in found)
+    nothing = user.get(f"/scoring/round/{round_.id}?q=不存在的党总支xyz").text
+    assert 'id="summary-none"' in nothing and not _summary_rows(nothing)
+    # English
+    english = login_as("committee")
+    english.get("/lang/en")
+    page_en = english.get(f"/scoring/round/{round_.id}?q=xyz-none").text
+    assert "No general branch" in page_en and "None" not in re.sub(r"<[^>]+>", " ", page_en).split()
+
+
 def test_explanation_names_weights_and_vetoes(login_as, db_session):
     vetoed = db_session.scalar(select(Assessment).where(
         Assessment.round_id == _round(db_session, INITIAL).id, Assessment.vetoes != ""))

@@ -224,3 +224,30 @@ def test_switching_the_committee_profile_changes_the_size_to_dos(login_as, db_se
     assert shown() == later
     page = login_as("committee").get("/").text
     assert "超过 30 人" in page
+
+
+def test_committee_home_counts_each_general_branchs_overdue_items_most_first(login_as, db_session):
+    """The committee's to-dos name every general branch with unfinished items past their day, with
+    how many (counted in SQL per general branch), the one with most first; a finished or a not yet
+    due item is not counted."""
+    from datetime import date, timedelta
+
+    committee = login_as("committee")
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    committee.post_form(f"/scoring/round/{open_round.id}/rectify", {}, token_from=f"/scoring/round/{open_round.id}")
+    items = db_session.scalars(select(Rectification).order_by(Rectification.id)).all()
+    assert len(items) >= 4
+    today = date.today()
+    for n, item in enumerate(items):   # overdue, finished though overdue, not yet due, no day: in turn
+        item.due_on, item.status = [(today - timedelta(days=3), "in_progress"), (today - timedelta(days=3), "done"),
+                                    (today + timedelta(days=3), "not_started"), (None, "not_started")][n % 4]
+    db_session.commit()
+    late = db_session.execute(
+        select(GeneralBranch.name, func.count(Rectification.id)).join(Branch, Branch.general_branch_id == GeneralBranch.id)
+        .join(Rectification, Rectification.branch_id == Branch.id)
+        .where(Rectification.status != "done", Rectification.due_on < today).group_by(GeneralBranch.name)).all()
+    assert late
+    shown = [re.match(r"「(.+)」有 (\d+) 条整改事项已逾期。", i["text"]).groups()
+             for i in todos(committee.get("/").text) if i["kind"] == "rectification"]
+    assert {name: int(n) for name, n in shown} == dict(late)
+    assert [int(n) for _, n in shown] == sorted((int(n) for _, n in shown), reverse=True)
