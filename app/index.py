@@ -160,13 +160,23 @@ def committee_home(org, today, scope) -> dict:
     grade_total = sum((c for _g, _n, c in graded), Counter())
     # the general branches with the largest share of 一般 and 较差 first
     graded.sort(key=lambda r: -(r[2]["C"] + r[2]["D"]) / max(1, sum(r[2].values())))
-    overdue = home.overdue_per_general_branch(today)
+    # the to-dos: the ZHIBU_HOME_TOP general branches most overdue and branches most oversized,
+    # then one line for the rest (a city's round can leave every general branch overdue)
+    overdue = list(home.overdue_per_general_branch(today).items())
     large = home.large_branches(home.policy_of(org))
     todos = [Todo(_("「%(gb)s」有 %(n)d 条整改事项已逾期。", gb=gb_names.get(gid, ""), n=n), "danger",
-                  "RectificationView.list", {}, "rectification") for gid, n in overdue.items()]
+                  "RectificationView.list", {}, "rectification") for gid, n in overdue[:top]]
+    if len(overdue) > top:
+        todos.append(Todo(_("另有 %(n)d 个党总支的 %(items)d 条整改事项已逾期。", n=len(overdue) - top,
+                            items=sum(n for _g, n in overdue[top:])), "danger", "RectificationView.list", {},
+                          "rectification_more"))
     todos += [Todo(_("「%(name)s」有 %(n)d 名党员，超过 %(limit)d 人，应考虑拆分。", name=name, n=n,
                      limit=limit), "info", "BranchView.show", {"pk": bid}, "size")
-              for bid, name, n, limit in large]
+              for bid, name, n, limit in large[:top]]
+    if len(large) > top:
+        todos.append(Todo(_("另有 %(n)d 个党支部人数超过上限，应考虑拆分。", n=len(large) - top), "info",
+                          "BranchView.list", {"_oc_BranchView": "formal_count", "_od_BranchView": "desc"},
+                          "size_more"))
     return {"todos": todos, "progress": progress, "last_round": last_round, "graded": graded[:top],
             "graded_count": len(graded), "grade_total": grade_total, "goal": goal}
 

@@ -131,7 +131,11 @@ def wrapped_height(text: str, width: float) -> float:
 
 def row_height(cells: Iterable[tuple[str, float]]) -> float:
     """The height a data row needs for its wrapped cells: ROW_PT for one line."""
-    lines = max((line_count(text, width) for text, width in cells), default=1)
+    return lines_height(max((line_count(text, width) for text, width in cells), default=1))
+
+
+def lines_height(lines: int) -> float:
+    """The height of a data row of that many lines."""
     return lines * LINE_PT + ROW_PAD_PT
 
 
@@ -144,7 +148,11 @@ def fit_row(worksheet, row: int, cells: Iterable[tuple[str, float]]) -> float:
     table prints in even rows and only a row whose text wraps is taller; those cost one
     set_row call each. Returns the row's height.
     """
-    height = row_height(cells)
+    return set_height(worksheet, row, row_height(cells))
+
+
+def set_height(worksheet, row: int, height: float) -> float:
+    """fit_row for a height the caller already knows (row_height of the row's cells)."""
     if height > ROW_PT:
         _forget_flushed_rows(worksheet, row - 1)
         worksheet.set_row(row, height)

@@ -28,10 +28,11 @@ from ._sheet import (
     Styles,
     build_form,
     cell_text,
-    fit_row,
     info_height,
     put_text,
-    row_height,
+    line_count,
+    lines_height,
+    set_height,
     setup_page,
     write_note,
     write_top,
@@ -112,25 +113,31 @@ def annex2_workbook(header: FormHeader, rows: Iterable[Annex2Row], *, grouped: b
 
         counts = dict.fromkeys(GRADES, 0)
         row_no = FIRST_DATA_ROW
-        previous_group = None
+        previous_group, group_lines = None, 1
+        next_group = None   # the following row's cleaned group, carried to its own turn
         for seq, (item, following) in enumerate(_with_next(rows), start=1):
             grade = cell_text(item.grade).strip()
             if grade:
                 if grade not in counts:
                     raise ValueError(f"附件2 row {seq}: unknown grade label {item.grade!r}")
                 counts[grade] += 1
-            group = cell_text(item.general_branch)
+            group = cell_text(item.general_branch) if next_group is None else next_group
             branch = cell_text(item.branch)
             first = group != previous_group or not grouped or pages.exhausted
-            named = row_height(((group, WIDTHS[1]), (branch, WIDTHS[2])))
-            unnamed = named if first else row_height((("", WIDTHS[1]), (branch, WIDTHS[2])))
+            # row_height of (group, branch) and of ("", branch): the group measured once per run
+            if group != previous_group:
+                group_lines = line_count(group, WIDTHS[1])
+            branch_lines = line_count(branch, WIDTHS[2])
+            named = lines_height(max(group_lines, branch_lines))
+            unnamed = named if first else lines_height(branch_lines)
             if pages.starts_page(row_no, unnamed, named):
                 first = True  # a page's first row names its group again
             shown = group if first else ""
-            fit_row(sheet, row_no, ((shown, WIDTHS[1]), (branch, WIDTHS[2])))
+            set_height(sheet, row_no, named if first else unnamed)   # the row's height, measured above
             sheet.write_number(row_no, 0, seq, styles.number)
+            next_group = None if following is None else cell_text(following.general_branch)
             if grouped:
-                last = following is None or cell_text(following.general_branch) != group
+                last = following is None or next_group != group
                 put_text(sheet, row_no, 1, shown, styles.group[first, last])
             else:
                 put_text(sheet, row_no, 1, shown, styles.text)

@@ -81,11 +81,11 @@ class ZhibuInterface(SQLAInterface):
     a threshold, derived columns for the page's rows only."""
 
     filter_converter_class = ZhibuFilterConverter
+    preload = ()  # relations a web list shows: loaded for the page in one statement each
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ZhibuFilters(self.filter_converter_class, self, search_columns=search_columns or [],
                             search_filters=search_filters)
-    preload = ()  # relations a web list shows: loaded for the page in one statement each
 
     def _preloaded(self, query, select_columns):
         if select_columns:  # REST: FAB joins the dotted columns itself

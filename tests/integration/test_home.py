@@ -251,3 +251,45 @@ def test_committee_home_counts_each_general_branchs_overdue_items_most_first(log
              for i in todos(committee.get("/").text) if i["kind"] == "rectification"]
     assert {name: int(n) for name, n in shown} == dict(late)
     assert [int(n) for _, n in shown] == sorted((int(n) for _, n in shown), reverse=True)
+
+
+def test_committee_to_dos_show_the_worst_and_one_line_for_the_rest(app, login_as, db_session):
+    """At city scale every general branch can be overdue and hundreds of branches oversized: the
+    home names the ZHIBU_HOME_TOP worst of each and sums up the rest in one line that opens the list."""
+    from datetime import date, timedelta
+
+    committee = login_as("committee")
+    open_round = db_session.scalar(select(AssessmentRound).where(AssessmentRound.name == REASSESSMENT))
+    committee.post_form(f"/scoring/round/{open_round.id}/rectify", {}, token_from=f"/scoring/round/{open_round.id}")
+    for item in db_session.scalars(select(Rectification)):
+        item.due_on, item.status = date.today() - timedelta(days=1), "not_started"
+    db_session.commit()
+    per_gb = db_session.execute(
+        select(Branch.general_branch_id, func.count(Rectification.id)).join(Rectification, Rectification.branch_id == Branch.id)
+        .group_by(Branch.general_branch_id)).all()
+    assert len(per_gb) > 2
+    app.config["ZHIBU_HOME_TOP"] = 1
+    try:
+        items = todos(committee.get("/").text)
+    finally:
+        app.config["ZHIBU_HOME_TOP"] = 20
+    named = [i for i in items if i["kind"] == "rectification"]
+    more = [i for i in items if i["kind"] == "rectification_more"]
+    assert len(named) == 1 and len(more) == 1
+    top = max(n for _g, n in per_gb)
+    assert f"有 {top} 条整改事项已逾期" in named[0]["text"]
+    rest = sum(n for _g, n in per_gb) - top
+    assert more[0]["text"] == f"另有 {len(per_gb) - 1} 个党总支的 {rest} 条整改事项已逾期。"
+    assert committee.get(more[0]["href"]).status_code == 200
+    large = db_session.execute(select(Branch.name, func.count(Member.id)).join(Member, Member.branch_id == Branch.id)
+                               .group_by(Branch.id, Branch.name).having(func.count(Member.id) > 50)
+                               .order_by(func.count(Member.id).desc())).all()
+    sizes = [i for i in items if i["kind"] == "size"]
+    assert len(sizes) == min(1, len(large)) and (not large or large[0][0] in sizes[0]["text"])
+    size_more = [i for i in items if i["kind"] == "size_more"]
+    if len(large) > 1:
+        assert size_more[0]["text"] == f"另有 {len(large) - 1} 个党支部人数超过上限，应考虑拆分。"
+        listed = committee.get(size_more[0]["href"].replace("&amp;", "&")).text
+        assert large[0][0] in listed
+    else:
+        assert not size_more
