@@ -1,6 +1,8 @@
 """zhibu configuration, read from the environment.
 
 ZHIBU_DATABASE_URL   SQLAlchemy URL (default: SQLite file in the instance folder)
+ZHIBU_PG_JIT         1: keep PostgreSQL's JIT compilation on the app's connections (default off:
+                     it cost the round-wide aggregates more than they take)
 ZHIBU_SECRET_KEY     session/CSRF key (default: generated once into the instance folder)
 ZHIBU_REPORT_EMAIL   address printed in the forms' 填表说明 note
 ZHIBU_IMPORT_MAX_BYTES  largest roster upload in bytes (default 20 MB)
@@ -82,6 +84,7 @@ def build_config(instance_path: str) -> dict:
             "ZHIBU_DATABASE_URL", f"sqlite:///{instance / 'zhibu.db'}"
         ),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "ZHIBU_PG_JIT": os.environ.get("ZHIBU_PG_JIT") == "1",
         "APP_NAME": "支部 zhibu",
         "APP_THEME": "",
         "AUTH_TYPE": AUTH_DB,

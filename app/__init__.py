@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None):
     _install_record_rules()
     _quiet_fab_noise()
     csrf.init_app(app)
+    _postgres_options(app)
     db.init_app(app)
     _sqlite_foreign_keys(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
@@ -129,6 +130,19 @@ def _migrations_dir():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _postgres_options(app) -> None:
+    """PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
+    jit_above_cost: the committee's round-wide aggregates at city scale pass it and spent
+    250-550 ms compiling a 50 ms query. Off on the app's connections (ZHIBU_PG_JIT keeps it)."""
+    if app.config.get("ZHIBU_PG_JIT") or not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _sqlite_foreign_keys(app) -> None:

@@ -36,9 +36,11 @@ DEFAULT_ESTIMATE_ABOVE = 100_000
 def contains(session, column, text):
     """column contains text, case-insensitively: ILIKE on PostgreSQL; LIKE on SQLite, whose LIKE
     already ignores ASCII case (and whose lower() knows no other), so that the index-free scan
-    of a million names is not also a million lower() calls."""
+    of a million names is not also a million lower() calls. A text without case (王, 2012) is
+    matched by LIKE everywhere: ignoring a case it does not have changes nothing but the cost."""
     pattern = f"%{text}%"
-    if session is not None and session.get_bind().dialect.name == "sqlite":
+    caseless = text.lower() == text.upper()
+    if caseless or (session is not None and session.get_bind().dialect.name == "sqlite"):
         return column.like(pattern)
     return column.ilike(pattern)
 

@@ -18,3 +18,28 @@ def test_misspelt_fab_class_stops_the_app(key):
     # FAB itself would log the error and carry on with its own class.
     with pytest.raises(RuntimeError, match=key):
         create_app({key: "app.index.NoSuchClass", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_postgresql_connections_run_without_jit_unless_asked(app):
+    """PostgreSQL's JIT compiled the committee's round-wide aggregates for longer than they ran
+    (app/__init__.py): the app's connections have it off; ZHIBU_PG_JIT=1 keeps the server's."""
+    from sqlalchemy import create_engine, text
+
+    from app import create_app
+    from app.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        assert "connect_args" not in (app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        return
+    with app.app_context():
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    server = create_engine(url)
+    with server.connect() as connection:
+        default = connection.execute(text("SHOW jit")).scalar()
+    server.dispose()
+    kept = create_app({"SQLALCHEMY_DATABASE_URI": url, "ZHIBU_PG_JIT": True})
+    with kept.app_context():
+        assert db.session.execute(text("SHOW jit")).scalar() == default
+        db.session.remove()
+        db.engine.dispose()
