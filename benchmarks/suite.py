@@ -138,7 +138,8 @@ def bare_branches(session, text, org, args):
         f"LIMIT {BARE_PAGE} OFFSET {offset}"), params).all()
     ids = ",".join(str(r[0]) for r in page) or "0"
     counts = {r[0]: r[1:] for r in session.execute(text(
-        f"SELECT branch_id, sum(member_type = 'formal'), sum(member_type = 'probationary') FROM zb_member "
+        f"SELECT branch_id, sum(CASE WHEN member_type = 'formal' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN member_type = 'probationary' THEN 1 ELSE 0 END) FROM zb_member "
         f"WHERE branch_id IN ({ids}) GROUP BY branch_id"))}
     secretaries = dict(session.execute(text(
         f"SELECT s.branch_id, m.name FROM zb_secretary s JOIN zb_member m ON m.id = s.member_id "
@@ -518,7 +519,8 @@ def _ratio(a, b):
 def print_row(row):
     ours, stock = row["ours"], row.get("stock")
     limit = row.get("bare") or row.get("engine")
-    bad = " !!!" if ours.get("status") != 200 or (stock and stock.get("status") != 200) else ""
+    # a figure of a request that failed is no figure: flagged (the bare limit's too)
+    bad = " !!!" if any(m and m.get("status") != 200 for m in (ours, stock, row.get("bare"))) else ""
     print(f"| {row['case']} | {row['user']} | {_fmt(ours)} | {ours['stmts'] if ours['stmts'] is not None else '—'} "
           f"| {_fmt(stock)} | {_ratio(ours, stock)} | {_fmt(limit)} | {_ratio(ours, limit)} |{bad}", flush=True)
 

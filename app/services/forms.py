@@ -199,7 +199,7 @@ def export_statistics(org, round_id) -> Export:
     """Grade counts per general branch with a chart; up/same/down for a 复评."""
     round_, _ = resolve(org, round_id, None)
     rows = []
-    for group in round_summary(round_, org):
+    for group in round_summary(round_):
         counts = tuple(group.counts[c] for c in ("A", "B", "C", "D"))
         move = (group.movement["up"], group.movement["same"], group.movement["down"]) if round_.base_round_id else None
         rows.append(GradeCountRow(group.name, counts, move))

@@ -97,7 +97,7 @@ class ScoringView(BaseView):
         sort = request.args.get("sort", "branch")
         # a committee sees each general branch's counts; its rows on demand (?general_branch=ID)
         expand = [i for i in request.args.getlist("general_branch", type=int) if 0 < i < 2**31]
-        groups = round_report(round_, org, sort, expand)
+        groups = round_report(round_, sort, expand)
         good, all_undergrad = undergrad_goal(groups)
         # the summary: a page of the general branches (a city's committee holds thousands), by name
         search = request.args.get("q", "").strip()
