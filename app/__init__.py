@@ -22,8 +22,8 @@ def create_app(overrides: dict | None = None):
     _install_record_rules()
     _quiet_fab_noise()
     csrf.init_app(app)
-    _postgres_options(app)
     db.init_app(app)
+    _postgres_without_jit(app)
     _sqlite_foreign_keys(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     mail.init_app(app)
@@ -132,17 +132,28 @@ def _migrations_dir():
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
-def _postgres_options(app) -> None:
+def _postgres_without_jit(app) -> None:
     """PostgreSQL compiles a query to machine code (JIT) once its estimated cost passes
     jit_above_cost: the committee's round-wide aggregates at city scale pass it and spent
-    250-550 ms compiling a 50 ms query. Off on the app's connections (ZHIBU_PG_JIT keeps it)."""
-    if app.config.get("ZHIBU_PG_JIT") or not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+    250-550 ms compiling a 50 ms query. Off for the app's connections, set on each new one
+    (not as a startup option: the URL's own options and PGOPTIONS stay, and PgBouncer refuses
+    startup options); ZHIBU_PG_JIT keeps the server's setting."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    if app.config.get("ZHIBU_PG_JIT"):
         return
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    connect_args = dict(options.get("connect_args") or {})
-    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
-    options["connect_args"] = connect_args
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql" and not event.contains(engine, "connect", _jit_off):
+        event.listen(engine, "connect", _jit_off)
+
+
+def _jit_off(dbapi_connection, _record):
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()   # a session setting, kept: not rolled back with a first transaction
 
 
 def _sqlite_foreign_keys(app) -> None:

@@ -168,7 +168,9 @@ def large_branches(policy) -> list:
 def _has_sheet(source):
     """The (scoped) outer assessment has a sheet of that source. The sheets are named by their
     table, not the entity, so the read rules are not repeated inside the correlated probe: they
-    are the assessment's, already on the outer row (one covering index probe per assessment)."""
+    are the assessment's, already on the outer row (one covering index probe per assessment).
+    For the committee's home only: a committee reads every sheet of the assessments it reads,
+    a branch does not (it reads its own 自评 only)."""
     sheet = ScoreSheet.__table__
     return (select(sheet.c.id).where(sheet.c.assessment_id == Assessment.id, sheet.c.source == source)
             .correlate(Assessment).exists())

@@ -12,6 +12,7 @@ from flask import abort, flash, g, has_request_context, redirect, request
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.baseviews import BaseModelView
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
@@ -383,10 +384,16 @@ class _PerRequestFilters(_PerRequest):
         return filters
 
 
+# every FAB model view and API, FAB's own security views too, hands each request its own Filters
+for _fab_base in (BaseModelView, ModelRestApi):
+    _per_request = _PerRequestFilters()
+    _per_request.__set_name__(_fab_base, "_filters")
+    setattr(_fab_base, "_filters", _per_request)
+del _fab_base, _per_request
+
+
 class ScopedModelView(ModelView):
     """A ModelView limited to the user's organization on every path."""
-
-    _filters = _PerRequestFilters()
 
     model = None  # set by subclasses; datamodel is derived
     write_checks = ()   # service functions(item) raising DomainError, run on add and edit
@@ -561,7 +568,6 @@ class ScopedModelRestApi(ModelRestApi):
     model = None
     add_model_schema = _PerRequestSchema()
     edit_model_schema = _PerRequestSchema()
-    _filters = _PerRequestFilters()
     write_checks = ()
     delete_checks = ()
     method_permission_name = API_VERBS

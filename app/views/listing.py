@@ -38,6 +38,7 @@ def contains(session, column, text):
     already ignores ASCII case (and whose lower() knows no other), so that the index-free scan
     of a million names is not also a million lower() calls. A text without case (王, 2012) is
     matched by LIKE everywhere: ignoring a case it does not have changes nothing but the cost."""
+    text = str(text)   # a REST filter's value may be a number or a boolean
     pattern = f"%{text}%"
     caseless = text.lower() == text.upper()
     if caseless or (session is not None and session.get_bind().dialect.name == "sqlite"):
@@ -68,7 +69,7 @@ class FilterRelatedNameContains(BaseFilter):
     def apply(self, query, value):
         relation = getattr(self.model, self.column_name)
         named = _named(relation.property.mapper.class_, self.datamodel.session)
-        text = (value or "").strip()
+        text = str(value if value is not None else "").strip()
         if named is None or not text:
             return query
         cond = named(text)
@@ -114,7 +115,8 @@ class ZhibuFilters(Filters):
             if own is None:
                 raise InvalidOperationFilterFABException(
                     _("%(col)s 不支持筛选操作 %(opr)s。", col=col, opr=opr))
-            self.add_filter(col, type(own), item["value"])
+            # a converted filter is an instance; a view's own search_filters are classes
+            self.add_filter(col, own if isinstance(own, type) else type(own), item["value"])
 
 
 def related_search_columns(model, columns) -> list[str]:

@@ -30,10 +30,18 @@ def test_postgresql_connections_run_without_jit_unless_asked(app):
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("postgresql"):
-        assert "connect_args" not in (app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        with app.app_context():   # nothing to set on SQLite
+            assert not db.engine.dialect.name.startswith("postgres")
         return
     with app.app_context():
         assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    # the URL's own startup options stay
+    own = create_app({"SQLALCHEMY_DATABASE_URI": f"{url}?options=-c%20statement_timeout%3D4321"})
+    with own.app_context():
+        assert db.session.execute(text("SHOW statement_timeout")).scalar() == "4321ms"
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
+        db.session.remove()
+        db.engine.dispose()
     server = create_engine(url)
     with server.connect() as connection:
         default = connection.execute(text("SHOW jit")).scalar()

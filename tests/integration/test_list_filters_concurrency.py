@@ -14,6 +14,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
+import pytest
+
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import event, select
@@ -126,3 +128,30 @@ def test_contains_ignores_case_where_the_text_has_case(api_as, login_as, db_sess
         assert member.id in body["ids"], text
         page = login_as("committee").get(f"/memberview/list/?_flt_2_name={quote(text)}").text
         assert f"/memberview/show/{member.id}" in page, text
+
+
+def test_every_fab_view_and_api_hands_each_request_its_own_filters(app):
+    """Not only this app's views: FAB's own (users, roles, permissions) share one Filters too."""
+    views = [v for v in app.appbuilder.baseviews if "_filters" in vars(v)]
+    names = {type(v).__name__ for v in views}
+    assert {"MemberView", "MemberApi", "RoleModelView"} <= names, names
+    for view in views:
+        template = vars(view)["_filters"]
+        with app.test_request_context("/"):
+            first = view._filters
+            assert first is view._filters   # one copy for the whole request
+        with app.test_request_context("/"):
+            second = view._filters
+        assert first is not template and second is not first, type(view).__name__
+        assert first._search_filters is template._search_filters   # the column's choices: shared, read only
+        first.add_filter_index(next(iter(template._all_filters)), 0, "x")
+        assert not template.filters and not second.filters
+
+
+@pytest.mark.parametrize("value", ["5", "!t", "0.5"])
+def test_a_number_or_a_boolean_as_a_text_filters_value_is_text(api_as, value):
+    """rison lets a filter's value be a number or a boolean: 包含 searches its text, no 500."""
+    for opr, col in (("ct", "name"), ("rel_name_ct", "branch")):
+        response = api_as("committee").get(f"/api/v1/member/?q=(filters:!((col:{col},opr:{opr},value:{value})))")
+        assert response.status_code == 200, (opr, response.text)
+        assert response.json["count"] == 0
