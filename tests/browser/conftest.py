@@ -33,11 +33,14 @@ def page(browser):
 
 
 def log_in(page, base_url, username, password):
-    """Log in through the real login form."""
+    """Log in through the real login form, and wait for the answer to the form's POST: the
+    login page itself is idle already, so waiting for "networkidle" alone could return before
+    the POST has been answered, and the next goto would then cancel it (no session cookie)."""
     page.goto(f"{base_url}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/login" in r.url):
+        page.click("input[type=submit], button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

@@ -24,8 +24,11 @@ def test_the_home_says_what_to_do_and_each_link_leads_there(live_server, page, u
     log_in(page, live_server, username, DEMO_PASSWORD)
     if lang == "en":
         page.goto(f"{live_server}/lang/en")
-    page.goto(f"{live_server}/")
-    page.wait_for_selector("#todo-list")
+    answer = page.goto(f"{live_server}/")
+    assert answer.status == 200, f"{username} ({lang}): the home answered {answer.status}"
+    # the list, or what the page says instead (not logged in, no to-dos, an error), in the failure
+    assert page.query_selector("#todo-list") is not None, \
+        f"{username} ({lang}) has no to-do list: {page.inner_text('body')[:500]}"
     items = page.eval_on_selector_all(
         "li.zhibu-todo", "els => els.map(e => [e.dataset.kind, e.querySelector('a').getAttribute('href'),"
                          " e.innerText.trim()])")
