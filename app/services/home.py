@@ -104,12 +104,13 @@ def rectifications_due(today: date, horizon_days: int = DUE_SOON_DAYS) -> list:
 def overdue_per_general_branch(today: date) -> dict:
     """general branch id -> its unfinished items past their due day, most first (grouped in SQL:
     a committee's round can leave tens of thousands of items)."""
+    r = _RECTIFICATION.c
     return dict(db.session.execute(
-        select(Branch.general_branch_id, func.count(Rectification.id))
-        .join(Branch, Branch.id == Rectification.branch_id)
-        .where(Rectification.status != "done", Rectification.due_on < today)
+        select(Branch.general_branch_id, func.count(r.id))
+        .select_from(_RECTIFICATION).join(Branch, Branch.id == r.branch_id)
+        .where(r.status != "done", r.due_on < today)
         .group_by(Branch.general_branch_id)
-        .order_by(func.count(Rectification.id).desc(), Branch.general_branch_id)).all())
+        .order_by(func.count(r.id).desc(), Branch.general_branch_id)).all())
 
 
 def _policy(profile):
@@ -165,29 +166,38 @@ def large_branches(policy) -> list:
         .order_by(size.desc(), Branch.name)).all()
 
 
+# Read through their branch. The read rule of an assessment and of a rectification item is, for
+# every role, "its branch is in scope" (at_branch(branch_id), app/security/rules.py): their rows
+# joined to the scoped Branch on branch_id are exactly the rows the rule lets the actor read. The
+# committee's aggregates below name these two by their table, so the guard scopes the branch once
+# and does not test the same branch again on every row (a second semi-join of 50,000 branch ids
+# at city scale). tests/integration/test_home.py checks that each role reads the same rows both
+# ways; a rule that stops being "its branch" must not be read like this.
+_ASSESSMENT, _RECTIFICATION, _SHEET = Assessment.__table__, Rectification.__table__, ScoreSheet.__table__
+_FINAL_GRADE = func.coalesce(_ASSESSMENT.c.override_grade, _ASSESSMENT.c.computed_grade)
+
+
 def _has_sheet(source):
-    """The (scoped) outer assessment has a sheet of that source. The sheets are named by their
-    table, not the entity, so the read rules are not repeated inside the correlated probe: they
-    are the assessment's, already on the outer row (one covering index probe per assessment).
-    For the committee's home only: a committee reads every sheet of the assessments it reads,
-    a branch does not (it reads its own 自评 only)."""
-    sheet = ScoreSheet.__table__
-    return (select(sheet.c.id).where(sheet.c.assessment_id == Assessment.id, sheet.c.source == source)
-            .correlate(Assessment).exists())
+    """The outer assessment (_ASSESSMENT, read through its branch) has a sheet of that source:
+    one covering index probe per assessment. For the committee's home only: a committee reads
+    every sheet of the assessments it reads, a branch does not (it reads its own 自评 only)."""
+    return (select(_SHEET.c.id).where(_SHEET.c.assessment_id == _ASSESSMENT.c.id, _SHEET.c.source == source)
+            .correlate(_ASSESSMENT).exists())
 
 
 def committee_progress(round_ids) -> dict:
     """(round id, general branch id) -> Counter(branches, self, superior, confirmed), one grouped query."""
     if not round_ids:
         return {}
+    a = _ASSESSMENT.c
     rows = db.session.execute(
-        select(Assessment.round_id, Branch.general_branch_id, func.count(Assessment.id),
-               func.count(Assessment.id).filter(_has_sheet("self")),
-               func.count(Assessment.id).filter(_has_sheet("superior")),
-               func.count(Assessment.confirmed_at))
-        .join(Branch, Branch.id == Assessment.branch_id)
-        .where(Assessment.round_id.in_(round_ids))
-        .group_by(Assessment.round_id, Branch.general_branch_id))
+        select(a.round_id, Branch.general_branch_id, func.count(a.id),
+               func.count(a.id).filter(_has_sheet("self")),
+               func.count(a.id).filter(_has_sheet("superior")),
+               func.count(a.confirmed_at))
+        .select_from(_ASSESSMENT).join(Branch, Branch.id == a.branch_id)
+        .where(a.round_id.in_(round_ids))
+        .group_by(a.round_id, Branch.general_branch_id))
     return {(r, gb): Counter(branches=n, self=own, superior=sup, confirmed=conf)
             for r, gb, n, own, sup, conf in rows}
 
@@ -261,14 +271,15 @@ def latest_grades() -> dict:
         .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
     if round_ is None:
         return None, {}, (0, 0)
+    a = _ASSESSMENT.c
     rows = db.session.execute(
-        select(Branch.general_branch_id, Assessment.final_grade, func.count(Assessment.id),
-               func.sum(case((and_(Branch.category == "undergraduate", Assessment.final_grade.in_(("A", "B"))), 1),
+        select(Branch.general_branch_id, _FINAL_GRADE, func.count(a.id),
+               func.sum(case((and_(Branch.category == "undergraduate", _FINAL_GRADE.in_(("A", "B"))), 1),
                              else_=0)),
                func.sum(case((Branch.category == "undergraduate", 1), else_=0)))
-        .join(Branch, Branch.id == Assessment.branch_id)
-        .where(Assessment.round_id == round_.id)
-        .group_by(Branch.general_branch_id, Assessment.final_grade))
+        .select_from(_ASSESSMENT).join(Branch, Branch.id == a.branch_id)
+        .where(a.round_id == round_.id)
+        .group_by(Branch.general_branch_id, _FINAL_GRADE))
     counts, good, total = defaultdict(Counter), 0, 0
     for gb_id, grade, count, ugood, utotal in rows:
         counts[gb_id][grade or "none"] += count

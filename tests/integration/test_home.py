@@ -293,3 +293,34 @@ def test_committee_to_dos_show_the_worst_and_one_line_for_the_rest(app, login_as
         assert large[0][0] in listed
     else:
         assert not size_more
+
+
+@pytest.mark.parametrize("username", ["committee", "gb01", "gb02", "gb01-b01"])
+def test_assessments_and_items_read_through_their_branch_are_the_rows_the_rule_lets_read(app, db_session, username):
+    """The committee home's aggregates read assessments and rectification items by their table,
+    joined to the scoped Branch (app/services/home.py): for every role those must be exactly the
+    rows the rule table lets it read, and fewer than all of them below the committee."""
+    from app.security.scope import acting_as, org_of_user
+    from app.services import home
+
+    round_id = db_session.scalar(select(AssessmentRound.id).order_by(AssessmentRound.id))
+    for code in ("gb01-b01", "gb01-b02", "gb02-b01"):   # items in two general branches
+        branch_id = db_session.scalar(select(Branch.id).where(Branch.code == code))
+        db_session.add(Rectification(branch_id=branch_id, round_id=round_id, problems=f"{code} 的问题"))
+    db_session.commit()
+    everything = {table: set(db_session.scalars(select(table.c.id)))
+                  for table in (home._ASSESSMENT, home._RECTIFICATION)}
+    assert all(everything.values())
+    with app.app_context():
+        from app.extensions import db
+
+        with acting_as(org_of_user(app.appbuilder.sm.find_user(username=username))):
+            for entity, table in ((Assessment, home._ASSESSMENT), (Rectification, home._RECTIFICATION)):
+                by_rule = set(db.session.scalars(select(entity.id)))
+                through_branch = set(db.session.scalars(
+                    select(table.c.id).select_from(table).join(Branch, Branch.id == table.c.branch_id)))
+                assert through_branch == by_rule, (username, entity.__name__)
+                if username == "committee":
+                    assert by_rule == everything[table]
+                else:
+                    assert by_rule and by_rule < everything[table], (username, entity.__name__)
