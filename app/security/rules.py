@@ -51,6 +51,22 @@ def crud(cond, fields=None) -> Rule:
     return Rule(read=cond, create=cond, write=cond, delete=cond, fields=frozenset(fields) if fields else None)
 
 
+# Models whose read rule is, for every role, "its branch is in scope" (at_branch(<model>.branch_id)
+# below). Their table, unscoped, inner-joined on branch_id to the scoped Branch, gives exactly the
+# rows the rule lets the actor read. The aggregates over a committee (its home, the scoring
+# summary) read them so: the guard then scopes the branch once, instead of also testing each row's
+# branch_id against the committee's 50,000 branch ids. tests/integration/test_home.py checks, for
+# each role, that both ways read the same rows. Change a rule below and you must drop it here.
+READ_THROUGH_BRANCH = (Assessment, Rectification)
+
+
+def through_branch(model):
+    """The model's table, to be read inner-joined to the scoped Branch on its branch_id only."""
+    if model not in READ_THROUGH_BRANCH:
+        raise ValueError(f"{model.__name__} is not read through its branch (READ_THROUGH_BRANCH)")
+    return model.__table__
+
+
 # -- where a row hangs in the tree (Core tables inside, so read scoping never nests) --------
 
 def _committee_general_branches(actor):

@@ -16,6 +16,7 @@ from app.models import (
     Assessment, Meeting, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
     ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
 )
+from app.security.rules import through_branch
 
 # The numbers of the homes' to-do items (term notice, secretary hours, branch size, meetings a
 # month) are the committee's health policy (app/rules/policy.py, Committee.health_profile,
@@ -166,14 +167,10 @@ def large_branches(policy) -> list:
         .order_by(size.desc(), Branch.name)).all()
 
 
-# Read through their branch. The read rule of an assessment and of a rectification item is, for
-# every role, "its branch is in scope" (at_branch(branch_id), app/security/rules.py): their rows
-# joined to the scoped Branch on branch_id are exactly the rows the rule lets the actor read. The
-# committee's aggregates below name these two by their table, so the guard scopes the branch once
-# and does not test the same branch again on every row (a second semi-join of 50,000 branch ids
-# at city scale). tests/integration/test_home.py checks that each role reads the same rows both
-# ways; a rule that stops being "its branch" must not be read like this.
-_ASSESSMENT, _RECTIFICATION, _SHEET = Assessment.__table__, Rectification.__table__, ScoreSheet.__table__
+# The committee's aggregates read assessments and rectification items through their scoped
+# branch (app/security/rules.py, READ_THROUGH_BRANCH): each row's branch is tested once.
+_ASSESSMENT, _RECTIFICATION = through_branch(Assessment), through_branch(Rectification)
+_SHEET = ScoreSheet.__table__
 _FINAL_GRADE = func.coalesce(_ASSESSMENT.c.override_grade, _ASSESSMENT.c.computed_grade)
 
 

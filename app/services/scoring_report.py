@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models import Assessment, AssessmentRound, Branch, GeneralBranch
+from app.security.rules import through_branch
 from app.security.scope import scope_clause
 
 GRADE_ORDER = {"A": 4, "B": 3, "C": 2, "D": 1}
@@ -68,16 +69,21 @@ def round_summary(round_: AssessmentRound) -> list[GroupReport]:
     """Grade counts, movement and the undergraduate goal per general branch: one query grouped
     by integer keys (50,000 rows at city scale), the names from the general branches in scope.
     The scope is the actor's, as the record-rule guard applies it to every read (a job acts as
-    its starter); a second, explicit scope cost a semi-join of 50,000 ids at city scale."""
+    its starter). The assessments, and the base round's of the same branch, are read through
+    their scoped branch (READ_THROUGH_BRANCH): each row's branch is tested once."""
+    a = through_branch(Assessment)
+    final = func.coalesce(a.c.override_grade, a.c.computed_grade)
     undergrad = Branch.category == "undergraduate"
-    keys = [Branch.general_branch_id, Assessment.final_grade]
-    stmt = (select(*keys, func.count(Assessment.id), func.count(Assessment.id).filter(undergrad))
-            .join(Branch, Branch.id == Assessment.branch_id)
-            .where(Assessment.round_id == round_.id))
+    keys = [Branch.general_branch_id, final]
+    stmt = (select(*keys, func.count(a.c.id), func.count(a.c.id).filter(undergrad))
+            .select_from(a).join(Branch, Branch.id == a.c.branch_id)
+            .where(a.c.round_id == round_.id))
     if round_.base_round_id:
-        base, on = _base_grade(round_)
-        keys.append(base.final_grade)
-        stmt = stmt.outerjoin(base, on).add_columns(base.final_grade)
+        base = a.alias("base")
+        base_grade = func.coalesce(base.c.override_grade, base.c.computed_grade)
+        keys.append(base_grade)
+        stmt = stmt.outerjoin(base, and_(base.c.round_id == round_.base_round_id,
+                                         base.c.branch_id == a.c.branch_id)).add_columns(base_grade)
     found: dict[int, GroupReport] = {}
     for gb_id, grade, count, undergrads, *base_grade in db.session.execute(stmt.group_by(*keys)):
         base_grade = base_grade[0] if base_grade else None

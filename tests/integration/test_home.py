@@ -296,31 +296,33 @@ def test_committee_to_dos_show_the_worst_and_one_line_for_the_rest(app, login_as
 
 
 @pytest.mark.parametrize("username", ["committee", "gb01", "gb02", "gb01-b01"])
-def test_assessments_and_items_read_through_their_branch_are_the_rows_the_rule_lets_read(app, db_session, username):
-    """The committee home's aggregates read assessments and rectification items by their table,
-    joined to the scoped Branch (app/services/home.py): for every role those must be exactly the
-    rows the rule table lets it read, and fewer than all of them below the committee."""
+def test_the_models_read_through_their_branch_give_the_rows_the_rule_lets_read(app, db_session, username):
+    """The committee's aggregates read READ_THROUGH_BRANCH models by their table, joined to the
+    scoped Branch (app/security/rules.py): for every role those must be exactly the rows the rule
+    table lets it read, and fewer than all of them below the committee."""
+    from app.security.rules import READ_THROUGH_BRANCH, through_branch
     from app.security.scope import acting_as, org_of_user
-    from app.services import home
 
     round_id = db_session.scalar(select(AssessmentRound.id).order_by(AssessmentRound.id))
     for code in ("gb01-b01", "gb01-b02", "gb02-b01"):   # items in two general branches
         branch_id = db_session.scalar(select(Branch.id).where(Branch.code == code))
         db_session.add(Rectification(branch_id=branch_id, round_id=round_id, problems=f"{code} 的问题"))
     db_session.commit()
-    everything = {table: set(db_session.scalars(select(table.c.id)))
-                  for table in (home._ASSESSMENT, home._RECTIFICATION)}
+    everything = {model: set(db_session.scalars(select(model.__table__.c.id))) for model in READ_THROUGH_BRANCH}
     assert all(everything.values())
     with app.app_context():
         from app.extensions import db
 
         with acting_as(org_of_user(app.appbuilder.sm.find_user(username=username))):
-            for entity, table in ((Assessment, home._ASSESSMENT), (Rectification, home._RECTIFICATION)):
-                by_rule = set(db.session.scalars(select(entity.id)))
-                through_branch = set(db.session.scalars(
+            for model in READ_THROUGH_BRANCH:
+                table = through_branch(model)
+                by_rule = set(db.session.scalars(select(model.id)))
+                read_through = set(db.session.scalars(
                     select(table.c.id).select_from(table).join(Branch, Branch.id == table.c.branch_id)))
-                assert through_branch == by_rule, (username, entity.__name__)
+                assert read_through == by_rule, (username, model.__name__)
                 if username == "committee":
-                    assert by_rule == everything[table]
+                    assert by_rule == everything[model]
                 else:
-                    assert by_rule and by_rule < everything[table], (username, entity.__name__)
+                    assert by_rule and by_rule < everything[model], (username, model.__name__)
+    with pytest.raises(ValueError):
+        through_branch(Member)
