@@ -31,8 +31,10 @@ def main() -> None:
                 parser.error(str(exc))
             print(report.accounts_table())
     print(f"\nzhibu: http://{args.host}:{args.port}/")
+    from app.serving import freeze_startup_objects
     from app.views.headers import ZhibuRequestHandler
 
+    freeze_startup_objects()
     app.run(host=args.host, port=args.port, request_handler=ZhibuRequestHandler)
 
 

@@ -552,6 +552,9 @@ def main(argv=None):
         event.listen(db.engine, "before_cursor_execute", lambda *a, **k: counter.__setitem__(0, counter[0] + 1))
         round_id = db.session.scalar(select(func.min(AssessmentRound.id)))
         backend = db.engine.dialect.name
+    from app.serving import freeze_startup_objects
+
+    freeze_startup_objects()   # as the gunicorn worker and run.py do once their app is built
     print(f"# {backend}, round {round_id}, repeat {args.repeat} (FAB stock {args.stock_repeat}); "
           f"ms p50/p95", flush=True)
     print("| case | user | zhibu ms | stmts | FAB stock ms | zhibu/stock | limit ms | zhibu/limit |")

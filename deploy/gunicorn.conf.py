@@ -28,3 +28,10 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms pid=%(p
 
 errorlog = "-"
 loglevel = os.environ.get("ZHIBU_LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """The worker's app is built: freeze its startup objects out of the full collection."""
+    from app.serving import freeze_startup_objects
+
+    worker.log.info("zhibu: %d startup objects frozen out of the collector", freeze_startup_objects())
