@@ -105,7 +105,7 @@ def branch_home(org, today, scope) -> dict:
                               "TrainingEventView.list", {}, "training"))
     todos += [Todo(_("名册导入「%(file)s」已预检通过，等待确认。", file=name), "info", "RosterImportView.result",
                    {"pk": i}, "import") for i, name in home.pending_imports(org.user_id)]
-    last_round, grades, _goal = home.latest_grades()
+    last_round = home.latest_graded_round()
     last = home.assessments_of([last_round.id]).get((last_round.id, org.branch_id)) if last_round else None
     return {"todos": todos, "last_round": last_round, "last": last}
 
@@ -140,7 +140,8 @@ def general_branch_home(org, today, scope) -> dict:
 def committee_home(org, today, scope) -> dict:
     """The committee: progress per general branch, grades and the goal line, overdue items, size.
 
-    Every figure is grouped in SQL per general branch (committee_progress, large_branches): the
+    Every figure is grouped per general branch (committee_progress and latest_grades read the
+    rounds' tallies the database keeps, large_branches filters the branches' kept counts): the
     home reads as many rows for 50,000 branches as the committee has general branches, and shows
     the committee's totals and the ZHIBU_HOME_TOP general branches that need it most, with a link
     to the scoring view's summary of all of them (2,000 rows are not a home page)."""

@@ -9,7 +9,7 @@ from app.models.choices import (  # noqa: F401
     RECTIFICATION_STATUSES, ROUND_KINDS, ROUND_STATUSES, SHEET_SOURCES, STUDENT_CATEGORIES, TITLE_RANKS, label,
 )
 from app.models.appraisals import DutyReport, MemberAppraisal
-from app.models.assessment import Assessment, AssessmentRound, AuditLog, ScoreSheet, StandardItem
+from app.models.assessment import Assessment, AssessmentRound, AuditLog, RoundTally, ScoreSheet, StandardItem
 from app.models.ballots import Ballot, BallotCampaign, BallotCode, BallotThrottle
 from app.models.imports import ImportRecord
 from app.models.health import HealthMark, HealthState, HealthStatus
@@ -31,7 +31,7 @@ from app.models import counts as _counts  # noqa: F401,E402  (sessions expire st
 __all__ = [
     "Assessment", "AssessmentRound", "AuditLog", "ScoreSheet", "StandardItem",
     "Rectification", "RectificationNote", "Ballot", "BallotCampaign", "BallotCode", "BallotThrottle",
-    "DutyReport", "MemberAppraisal", "HealthMark", "HealthState", "HealthStatus", "Branch", "Committee", "ImportRecord", "Job", "Notice", "ContactCadre", "Funding", "GeneralBranch", "Member",
+    "DutyReport", "MemberAppraisal", "HealthMark", "HealthState", "HealthStatus", "RoundTally", "Branch", "Committee", "ImportRecord", "Job", "Notice", "ContactCadre", "Funding", "GeneralBranch", "Member",
     "Secretary", "SecretaryViolation", "AccountGuard", "LoginSession", "UserOrg", "cadre_branch",
     "BranchDocument", "GeneralBranchCommitteeMember", "HandbookCheck", "Meeting", "MeetingAttachment",
     "MeetingAttendance", "MeetingGuest", "TrainingAttendance", "TrainingEvent", "gb_committee_member_branch",

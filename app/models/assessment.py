@@ -96,6 +96,28 @@ class Assessment(Versioned, db.Model):
         return func.coalesce(cls.override_grade, cls.computed_grade)
 
 
+class RoundTally(db.Model):
+    """A round's assessments counted per general branch, kept by database triggers (migration
+    2f6c8e41d7a3) inside the statement that changes an assessment or moves a branch: what the
+    committee's home shows of 50,000 assessments, read from 2,000 rows. Nobody writes it."""
+
+    __tablename__ = "zb_round_tally"
+    round_id = Column(Integer, ForeignKey("zb_round.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    general_branch_id = Column(Integer, ForeignKey("zb_general_branch.id", ondelete="CASCADE"), primary_key=True,
+                               autoincrement=False)
+    branches = Column(Integer, nullable=False, default=0)         # assessments (one per branch)
+    with_self = Column(Integer, nullable=False, default=0)        # ... with a 自评 score (a self sheet)
+    with_superior = Column(Integer, nullable=False, default=0)    # ... with a 上级评价 score
+    confirmed = Column(Integer, nullable=False, default=0)        # ... whose grade the committee confirmed
+    grade_a = Column(Integer, nullable=False, default=0)          # final grade (override, else computed)
+    grade_b = Column(Integer, nullable=False, default=0)
+    grade_c = Column(Integer, nullable=False, default=0)
+    grade_d = Column(Integer, nullable=False, default=0)
+    grade_none = Column(Integer, nullable=False, default=0)
+    undergraduate = Column(Integer, nullable=False, default=0)       # 本科生 branches (the goal line)
+    undergraduate_good = Column(Integer, nullable=False, default=0)  # ... graded 好 or 较好
+
+
 class ScoreSheet(Versioned, db.Model):
     """One rater's five sub-scores (0..20 each) for one source of one assessment."""
 

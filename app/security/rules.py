@@ -22,7 +22,7 @@ from app.models import (
     HealthMark, HealthState, HealthStatus,
     ImportRecord, Job, Meeting, Notice, MeetingAttachment, MeetingAttendance, MeetingGuest, Member, MemberAppraisal,
     PeerAssignment, Rectification,
-    RectificationNote, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
+    RectificationNote, RoundTally, ScoreSheet, Secretary, SecretaryViolation, StandardItem, TrainingAttendance, TrainingEvent,
     UserOrg, cadre_branch, AccountGuard, LoginSession,
 )
 from app.security.roles import BRANCH, COMMITTEE, GENERAL_BRANCH
@@ -518,6 +518,14 @@ RULES: dict = {
     },
     HealthState: {COMMITTEE: Rule(read=at_committee(HealthState.committee_id))},
     HealthMark: {},
+    # A round's assessments counted per general branch (kept by database triggers, migration
+    # 2f6c8e41d7a3): a row sums every branch of its general branch, so it is read by those who
+    # read all of them — the committee its general branches', a general branch its own — and
+    # by no branch; no role writes it.
+    RoundTally: {
+        COMMITTEE: Rule(read=lambda actor: RoundTally.general_branch_id.in_(_committee_general_branches(actor))),
+        GENERAL_BRANCH: Rule(read=lambda actor: RoundTally.general_branch_id == actor.general_branch_id),
+    },
     # The audit trail (DOMAIN.md "audit log": read / read its subtree / read its branch) is
     # written by the guard itself, in the transaction of the change it records, never through
     # the session by anyone; no role (nor the operator, nor the system but for a restore)
@@ -538,9 +546,10 @@ RULES: dict = {
 # recipient alone, so a trail row per notice or per "mark read" would double the table and tell
 # everyone in the branch who was reminded of what and when each one read it; the kept health
 # summary, derived from audited records (and read back from their trail: a trail row of its own
-# would mark it changed again).
+# would mark it changed again); the rounds' tallies, written by the database from audited
+# assessments.
 AUDIT_EXCLUDED = frozenset({AuditLog, Ballot, BallotCode, BallotThrottle, HealthMark, HealthState, HealthStatus,
-                            ImportRecord, Job, Notice})
+                            ImportRecord, Job, Notice, RoundTally})
 # Audited records no health rule (H1–H11) reads: their changes leave no health mark
 # (zb_health_mark), so a round's recompute or a rectification note does not send the
 # committee's kept health summary back to its records.

@@ -1,6 +1,7 @@
 """What each role's home says is to be done next, from aggregate queries.
 
-Every query groups over all rows in the actor's scope (the guard scopes them), so a home costs
+Every query groups over all rows in the actor's scope (the guard scopes them), or reads what the
+database keeps per general branch (zb_round_tally) or branch (the member counts), so a home costs
 the same number of statements for three branches as for fifty thousand.
 """
 from __future__ import annotations
@@ -9,12 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from app.extensions import db
 from app.models import (
     Assessment, Meeting, AssessmentRound, Branch, GeneralBranch, ImportRecord, Member, Rectification,
-    ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
+    RoundTally, ScoreSheet, Secretary, TrainingAttendance, TrainingEvent,
 )
 from app.security.rules import through_branch
 
@@ -167,34 +168,23 @@ def large_branches(policy) -> list:
         .order_by(size.desc(), Branch.name)).all()
 
 
-# The committee's aggregates read assessments and rectification items through their scoped
-# branch (app/security/rules.py, READ_THROUGH_BRANCH): each row's branch is tested once.
-_ASSESSMENT, _RECTIFICATION = through_branch(Assessment), through_branch(Rectification)
-_SHEET = ScoreSheet.__table__
-_FINAL_GRADE = func.coalesce(_ASSESSMENT.c.override_grade, _ASSESSMENT.c.computed_grade)
-
-
-def _has_sheet(source):
-    """The outer assessment (_ASSESSMENT, read through its branch) has a sheet of that source:
-    one covering index probe per assessment. For the committee's home only: a committee reads
-    every sheet of the assessments it reads, a branch does not (it reads its own 自评 only)."""
-    return (select(_SHEET.c.id).where(_SHEET.c.assessment_id == _ASSESSMENT.c.id, _SHEET.c.source == source)
-            .correlate(_ASSESSMENT).exists())
+# The committee's overdue items are read through their scoped branch (app/security/rules.py,
+# READ_THROUGH_BRANCH): each row's branch is tested once.
+_RECTIFICATION = through_branch(Rectification)
+_TALLY = (RoundTally.branches > 0)     # a row left at zero by deletions or moves counts for nothing
 
 
 def committee_progress(round_ids) -> dict:
-    """(round id, general branch id) -> Counter(branches, self, superior, confirmed), one grouped query."""
+    """(round id, general branch id) -> Counter(branches, self, superior, confirmed), from the
+    rounds' tallies (zb_round_tally, kept by the database: a row per general branch, not per
+    assessment). A branch has its 自评 / 上级评价 in when its assessment has that source's score,
+    which the scoring flush keeps from its sheets."""
     if not round_ids:
         return {}
-    a = _ASSESSMENT.c
+    t = RoundTally
     rows = db.session.execute(
-        select(a.round_id, Branch.general_branch_id, func.count(a.id),
-               func.count(a.id).filter(_has_sheet("self")),
-               func.count(a.id).filter(_has_sheet("superior")),
-               func.count(a.confirmed_at))
-        .select_from(_ASSESSMENT).join(Branch, Branch.id == a.branch_id)
-        .where(a.round_id.in_(round_ids))
-        .group_by(a.round_id, Branch.general_branch_id))
+        select(t.round_id, t.general_branch_id, t.branches, t.with_self, t.with_superior, t.confirmed)
+        .where(t.round_id.in_(round_ids), _TALLY))
     return {(r, gb): Counter(branches=n, self=own, superior=sup, confirmed=conf)
             for r, gb, n, own, sup, conf in rows}
 
@@ -260,27 +250,32 @@ def weak_without_item(round_ids) -> list:
         .order_by(*Branch.by_name())).all()
 
 
-def latest_grades() -> dict:
-    """The newest round in scope that has grades: (round, {general branch id: Counter of grades})."""
-    round_ = db.session.scalars(
+def latest_graded_round():
+    """The newest round in scope that has computed grades (None: none has)."""
+    return db.session.scalars(
         select(AssessmentRound).join(Assessment, Assessment.round_id == AssessmentRound.id)
         .where(Assessment.computed_grade.is_not(None))
         .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
+
+
+_GRADE_COLUMNS = {"A": RoundTally.grade_a, "B": RoundTally.grade_b, "C": RoundTally.grade_c,
+                  "D": RoundTally.grade_d, "none": RoundTally.grade_none}
+
+
+def latest_grades() -> tuple:
+    """The newest graded round in scope: (round, {general branch id: Counter of final grades},
+    (本科生 branches graded 好 or 较好, 本科生 branches)), from the round's tally."""
+    round_ = latest_graded_round()
     if round_ is None:
         return None, {}, (0, 0)
-    a = _ASSESSMENT.c
+    t = RoundTally
     rows = db.session.execute(
-        select(Branch.general_branch_id, _FINAL_GRADE, func.count(a.id),
-               func.sum(case((and_(Branch.category == "undergraduate", _FINAL_GRADE.in_(("A", "B"))), 1),
-                             else_=0)),
-               func.sum(case((Branch.category == "undergraduate", 1), else_=0)))
-        .select_from(_ASSESSMENT).join(Branch, Branch.id == a.branch_id)
-        .where(a.round_id == round_.id)
-        .group_by(Branch.general_branch_id, _FINAL_GRADE))
-    counts, good, total = defaultdict(Counter), 0, 0
-    for gb_id, grade, count, ugood, utotal in rows:
-        counts[gb_id][grade or "none"] += count
-        good, total = good + (ugood or 0), total + (utotal or 0)
+        select(t.general_branch_id, t.undergraduate_good, t.undergraduate, *_GRADE_COLUMNS.values())
+        .where(t.round_id == round_.id, _TALLY))
+    counts, good, total = {}, 0, 0
+    for gb_id, ugood, utotal, *grades in rows:
+        counts[gb_id] = Counter({code: n for code, n in zip(_GRADE_COLUMNS, grades) if n})
+        good, total = good + ugood, total + utotal
     return round_, counts, (good, total)
 
 
