@@ -59,6 +59,12 @@ def crud(cond, fields=None) -> Rule:
 # each role, that both ways read the same rows. Change a rule below and you must drop it here.
 READ_THROUGH_BRANCH = (Assessment, Rectification)
 
+# The roles that read whole general branches (every branch of each general branch they read, by
+# own_branches below): what the database keeps per general branch about all of its branches —
+# its counts, its rounds' tallies — sums to exactly what they may read. A branch reads one
+# branch of its general branch, so never those.
+WHOLE_GENERAL_BRANCHES = frozenset({COMMITTEE, GENERAL_BRANCH})
+
 
 def through_branch(model):
     """The model's table, to be read inner-joined to the scoped Branch on its branch_id only."""
@@ -647,10 +653,12 @@ FROZEN = {
                     "lang", "created_at"}),
 }
 
-# Fields the database keeps (triggers on zb_member count a branch's roster): no path writes
-# them, whoever asks, the system neither — a written count would be wrong at the next member.
+# Fields the database keeps (triggers on zb_member count a branch's roster, on zb_branch and
+# zb_secretary a general branch's): no path writes them, whoever asks, the system neither — a
+# written count would be wrong at the next member.
 MAINTAINED = {
     Branch: frozenset({"formal_count", "probationary_count"}),
+    GeneralBranch: frozenset({"branch_count", "formal_count", "probationary_count", "secretary_count"}),
 }
 
 # Fields only the scoring engine writes (recomputed in the same flush): never checked as edits.

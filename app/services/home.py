@@ -174,8 +174,11 @@ _RECTIFICATION = through_branch(Rectification)
 _TALLY = (RoundTally.branches > 0)     # a row left at zero by deletions or moves counts for nothing
 
 
+PROGRESS = ("branches", "self", "superior", "confirmed")   # committee_progress's counts
+
+
 def committee_progress(round_ids) -> dict:
-    """(round id, general branch id) -> Counter(branches, self, superior, confirmed), from the
+    """(round id, general branch id) -> {branches, self, superior, confirmed: n}, from the
     rounds' tallies (zb_round_tally, kept by the database: a row per general branch, not per
     assessment). A branch has its 自评 / 上级评价 in when its assessment has that source's score,
     which the scoring flush keeps from its sheets."""
@@ -185,8 +188,7 @@ def committee_progress(round_ids) -> dict:
     rows = db.session.execute(
         select(t.round_id, t.general_branch_id, t.branches, t.with_self, t.with_superior, t.confirmed)
         .where(t.round_id.in_(round_ids), _TALLY))
-    return {(r, gb): Counter(branches=n, self=own, superior=sup, confirmed=conf)
-            for r, gb, n, own, sup, conf in rows}
+    return {(r, gb): dict(zip(PROGRESS, counts)) for r, gb, *counts in rows}
 
 
 def meetings_this_month(today: date) -> dict:
@@ -251,30 +253,34 @@ def weak_without_item(round_ids) -> list:
 
 
 def latest_graded_round():
-    """The newest round in scope that has computed grades (None: none has)."""
+    """The newest round in scope in which a branch has a final grade (None: none has)."""
     return db.session.scalars(
         select(AssessmentRound).join(Assessment, Assessment.round_id == AssessmentRound.id)
-        .where(Assessment.computed_grade.is_not(None))
+        .where(Assessment.final_grade.is_not(None))
         .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
 
 
-_GRADE_COLUMNS = {"A": RoundTally.grade_a, "B": RoundTally.grade_b, "C": RoundTally.grade_c,
-                  "D": RoundTally.grade_d, "none": RoundTally.grade_none}
+GRADES = ("A", "B", "C", "D", "none")                     # latest_grades's counts
+_GRADE_COLUMNS = dict(zip(GRADES, (RoundTally.grade_a, RoundTally.grade_b, RoundTally.grade_c, RoundTally.grade_d,
+                                   RoundTally.grade_none)))
 
 
 def latest_grades() -> tuple:
-    """The newest graded round in scope: (round, {general branch id: Counter of final grades},
-    (本科生 branches graded 好 or 较好, 本科生 branches)), from the round's tally."""
-    round_ = latest_graded_round()
+    """The newest graded round in scope: (round, {general branch id: {final grade: n}},
+    (本科生 branches graded 好 or 较好, 本科生 branches)), from the rounds' tallies (a committee's
+    or a general branch's: app/security/rules.py WHOLE_GENERAL_BRANCHES)."""
+    t = RoundTally
+    round_ = db.session.scalars(   # latest_graded_round(), from the tallies
+        select(AssessmentRound).join(t, t.round_id == AssessmentRound.id).where(t.branches > t.grade_none)
+        .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
     if round_ is None:
         return None, {}, (0, 0)
-    t = RoundTally
     rows = db.session.execute(
         select(t.general_branch_id, t.undergraduate_good, t.undergraduate, *_GRADE_COLUMNS.values())
         .where(t.round_id == round_.id, _TALLY))
     counts, good, total = {}, 0, 0
     for gb_id, ugood, utotal, *grades in rows:
-        counts[gb_id] = Counter({code: n for code, n in zip(_GRADE_COLUMNS, grades) if n})
+        counts[gb_id] = dict(zip(GRADES, grades))
         good, total = good + ugood, total + utotal
     return round_, counts, (good, total)
 

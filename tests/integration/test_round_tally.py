@@ -65,6 +65,16 @@ def test_the_triggers_exist_and_the_demo_is_counted(app):
         db.session.remove()
 
 
+def test_the_tally_is_read_by_the_roles_that_read_whole_general_branches():
+    """A row sums all branches of its general branch: only a role that reads every one of them
+    reads it (the committee, the general branch), and no role writes it."""
+    from app.security import rules
+
+    assert set(rules.RULES[RoundTally]) == rules.WHOLE_GENERAL_BRANCHES
+    assert all(rule.read is not None and rule.create is None and rule.write is None and rule.delete is None
+               for rule in rules.RULES[RoundTally].values())
+
+
 def test_orm_writes_bulk_statements_and_sql_text_keep_the_tally(app):
     from app.extensions import db
     from app.security.scope import system_actor
