@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 
 from app.models import Branch, GeneralBranch, Member, Secretary
+from tests.support.counts import trigger_names
 
 TRIGGERS = {"zb_gb_counts_branch_insert", "zb_gb_counts_branch_delete", "zb_gb_counts_branch_update",
             "zb_gb_counts_secretary_insert", "zb_gb_counts_secretary_delete", "zb_gb_counts_secretary_update"}
@@ -50,11 +51,7 @@ def test_the_triggers_exist_and_the_demo_is_counted(app):
     from app.extensions import db
 
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            names = db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
-        else:
-            names = db.session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).all()
-        assert TRIGGERS <= set(names)
+        assert TRIGGERS <= trigger_names(db.session)
         assert_exact(db.session)
         db.session.remove()
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Assessment, AssessmentRound, Branch, GeneralBranch, RoundTally, ScoreSheet
 from app.services.demo_assessment import REASSESSMENT
+from tests.support.counts import trigger_names
 
 TRIGGERS = {"zb_round_tally_insert", "zb_round_tally_delete", "zb_round_tally_update", "zb_round_tally_branch"}
 _FINAL = "COALESCE(a.override_grade, a.computed_grade)"
@@ -56,11 +57,7 @@ def test_the_triggers_exist_and_the_demo_is_counted(app):
     from app.extensions import db
 
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            names = db.session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
-        else:
-            names = db.session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).all()
-        assert TRIGGERS <= set(names)
+        assert TRIGGERS <= trigger_names(db.session)
         assert_exact(db.session)   # the demo data, written after the migration through the ORM
         db.session.remove()
 

@@ -16,3 +16,10 @@ MISMATCHES = text("""
 
 def count_mismatches(session) -> list:
     return session.execute(MISMATCHES).all()
+
+
+def trigger_names(session) -> set:
+    """The names of the database's own triggers (SQLite's or PostgreSQL's non-internal ones)."""
+    sql = ("SELECT name FROM sqlite_master WHERE type = 'trigger'" if session.get_bind().dialect.name == "sqlite"
+           else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    return set(session.scalars(text(sql)).all())
