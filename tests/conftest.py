@@ -57,23 +57,69 @@ def db_factory(request):
         factory.close()
 
 
-def fresh_app(db_factory):
-    """A zhibu app on a fresh copy of the demo database, dropped afterwards (a generator)."""
-    url = db_factory.fresh_url()
-    application = make_app(url)
-    yield application
+def _release(application) -> None:
+    """Close the app's sessions and connections, so its database can be dropped or replaced."""
     with application.app_context():
         from app.extensions import db
 
         db.session.remove()
         db.engine.dispose()
+
+
+def fresh_app(db_factory):
+    """A zhibu app of its own on a fresh copy of the demo database, dropped afterwards (a generator)."""
+    url = db_factory.fresh_url()
+    application = make_app(url)
+    yield application
+    _release(application)
     db_factory.dispose(url)
 
 
+class ReusedApp:
+    """One app per backend for the run, on a database put back to the demo copy for every test.
+
+    Building the app (views, blueprints, schemas, routes) costs 0.6-1 s and its first page
+    compiles the templates; thousands of tests would pay that on every run. The database is
+    still a fresh copy per test, and the settings and extension slots a test may change
+    (``app.config[...] = ``, the daily-notice marker, the database-state cache) are restored
+    from what the app had when built. A test that changes the app itself (adds a route, builds
+    it with other settings) uses ``fresh_app`` or ``make_app`` instead.
+    """
+
+    def __init__(self, db_factory):
+        self.factory = db_factory
+        self.url = db_factory.fresh_url()
+        self.app = make_app(self.url)
+        self.config = dict(self.app.config)
+        self.extensions = dict(self.app.extensions)
+        self.used = False
+
+    def checkout(self):
+        if self.used:
+            self.factory.reset(self.url)
+        self.used = True
+        for live, built in ((self.app.config, self.config), (self.app.extensions, self.extensions)):
+            live.clear()
+            live.update(built)
+        return self.app
+
+    def checkin(self) -> None:
+        _release(self.app)
+
+
+@pytest.fixture(scope="session")
+def _reused_apps():
+    return {}
+
+
 @pytest.fixture
-def app(db_factory):
-    """A zhibu app on a fresh copy of the demo database."""
-    yield from fresh_app(db_factory)
+def app(db_factory, _reused_apps):
+    """A zhibu app on a fresh copy of the demo database (the app object is reused: ReusedApp)."""
+    reused = _reused_apps.get(id(db_factory))
+    if reused is None:
+        reused = _reused_apps[id(db_factory)] = ReusedApp(db_factory)
+    yield reused.checkout()
+    reused.checkin()
 
 
 @pytest.fixture

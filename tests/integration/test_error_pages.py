@@ -1,6 +1,7 @@
 """Error pages: 400, 403, 404, 413, 500 in the app's layout, zh and en; JSON under /api/."""
 import pytest
 
+from tests.conftest import fresh_app
 from tests.support.clients import csrf_token
 
 ZH = {
@@ -23,6 +24,12 @@ HOME = {"zh": "返回首页", "en": "Back to home"}
 
 def _boom():
     raise RuntimeError("a bug")
+
+
+@pytest.fixture
+def app(db_factory):
+    """An app of its own: these tests add routes, which an app that has served requests refuses."""
+    yield from fresh_app(db_factory)
 
 
 @pytest.fixture

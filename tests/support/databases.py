@@ -42,6 +42,16 @@ class SqliteFactory:
         shutil.copyfile(self.template, target)
         return f"sqlite:///{target}"
 
+    def reset(self, url: str) -> None:
+        """The database at url becomes a fresh copy again (its connections must be closed)."""
+        target = Path(make_url(url).database)
+        for suffix in ("-journal", "-wal", "-shm"):
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+        # a new file under the old name: a connection some other engine still holds keeps the old one
+        staged = target.with_name(target.name + ".new")
+        shutil.copyfile(self.template, staged)
+        os.replace(staged, target)
+
     def dispose(self, url: str) -> None:
         Path(make_url(url).database).unlink(missing_ok=True)
 
@@ -77,6 +87,12 @@ class PostgresFactory:
         self._exec(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.created.append(name)
         return self._url(name)
+
+    def reset(self, url: str) -> None:
+        """The database at url becomes a fresh copy again, under the same name."""
+        name = make_url(url).database
+        self._exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._exec(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
 
     def dispose(self, url: str) -> None:
         name = make_url(url).database
