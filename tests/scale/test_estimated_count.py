@@ -59,3 +59,49 @@ def test_the_count_below_the_threshold_is_exact_and_in_the_actors_scope(app, log
 def test_the_default_threshold_counts_a_demo_university_exactly(login_as, db_session):
     page = login_as("gb01").get("/memberview/list/").text
     assert "约 " not in page
+
+
+def _count_statements(app, user, url):
+    """The count statements (and their parameters) one GET sends."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT COUNT("):
+            seen.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = user.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    return response, seen
+
+
+def test_the_exact_count_is_count_star_of_the_scoped_ids_and_postgresql_reads_an_index_only(
+        app, login_as, db_session):
+    """count(id) makes PostgreSQL read every row of the scope from the table; count(*) over the
+    scoped ids is answered from the index of the scope's column (24 against 12 ms for 50,000
+    branches at L)."""
+    _analyze(db_session)
+    app.config["ZHIBU_COUNT_ESTIMATE_ABOVE"] = 0   # always exact
+    own = db_session.scalar(select(func.count()).select_from(Branch).join(GeneralBranch)
+                            .where(GeneralBranch.code == "gb01"))
+    response, counts = _count_statements(app, login_as("gb01"), "/api/v1/branch/?q=(page:0,page_size:2)")
+    assert response.json["count"] == own
+    assert len(counts) == 1
+    statement, parameters = counts[0]
+    assert statement.upper().startswith("SELECT COUNT(*)") and "general_branch_id" in statement
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for method in ("seqscan", "bitmapscan"):   # tiny demo tables: ask for an index
+        connection.exec_driver_sql(f"SET LOCAL enable_{method} = off")
+    plan = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "Index Only Scan" in plan and "zb_branch" in plan, plan
+    db_session.rollback()
