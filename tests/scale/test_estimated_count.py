@@ -5,6 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from app.models import Branch, GeneralBranch, Member
+from tests.support.statements import statements_sent
 
 
 def _analyze(db_session):
@@ -61,28 +62,6 @@ def test_the_default_threshold_counts_a_demo_university_exactly(login_as, db_ses
     assert "约 " not in page
 
 
-def _count_statements(app, user, url):
-    """The count statements (and their parameters) one GET sends."""
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT COUNT("):
-            seen.append((statement, parameters))
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = user.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return response, seen
-
-
 def test_the_exact_count_is_count_star_of_the_scoped_ids_and_postgresql_reads_an_index_only(
         app, login_as, db_session):
     """count(id) makes PostgreSQL read every row of the scope from the table; count(*) over the
@@ -92,7 +71,8 @@ def test_the_exact_count_is_count_star_of_the_scoped_ids_and_postgresql_reads_an
     app.config["ZHIBU_COUNT_ESTIMATE_ABOVE"] = 0   # always exact
     own = db_session.scalar(select(func.count()).select_from(Branch).join(GeneralBranch)
                             .where(GeneralBranch.code == "gb01"))
-    response, counts = _count_statements(app, login_as("gb01"), "/api/v1/branch/?q=(page:0,page_size:2)")
+    response, sent = statements_sent(app, login_as("gb01"), "/api/v1/branch/?q=(page:0,page_size:2)")
+    counts = [(st, params) for st, params in sent if st.lstrip().upper().startswith("SELECT COUNT(")]
     assert response.json["count"] == own
     assert len(counts) == 1
     statement, parameters = counts[0]

@@ -1,18 +1,27 @@
-"""Count the SQL statements one request sends (a page's cost must not grow with its scope)."""
+"""The SQL statements one request sends (a page's cost must not grow with its scope)."""
 from sqlalchemy import event
 
 
-def statements_of(app, user, url) -> int:
-    """GET url as user (must answer 200) and return how many statements reached the engine."""
+def statements_sent(app, user, url):
+    """GET url as user (must answer 200): the response and each (statement, parameters) that
+    reached the engine."""
     from app.extensions import db
 
     with app.app_context():
         engine = db.engine
-    counted = []
-    listener = lambda *args: counted.append(1)  # noqa: E731
+    sent = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        assert user.get(url).status_code == 200
+        response = user.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    return len(counted)
+    assert response.status_code == 200
+    return response, sent
+
+
+def statements_of(app, user, url) -> int:
+    """GET url as user (must answer 200) and return how many statements reached the engine."""
+    return len(statements_sent(app, user, url)[1])
