@@ -117,6 +117,11 @@ class RoundTally(db.Model):
     undergraduate = Column(Integer, nullable=False, default=0)       # 本科生 branches (the goal line)
     undergraduate_good = Column(Integer, nullable=False, default=0)  # ... graded 好 or 较好
 
+    @classmethod
+    def grade_columns(cls) -> dict:
+        """final grade ('none': not graded yet) -> the column counting it."""
+        return {"A": cls.grade_a, "B": cls.grade_b, "C": cls.grade_c, "D": cls.grade_d, "none": cls.grade_none}
+
 
 class ScoreSheet(Versioned, db.Model):
     """One rater's five sub-scores (0..20 each) for one source of one assessment."""

@@ -260,9 +260,8 @@ def latest_graded_round():
         .order_by(AssessmentRound.opens_on.desc()).limit(1)).first()
 
 
-GRADES = ("A", "B", "C", "D", "none")                     # latest_grades's counts
-_GRADE_COLUMNS = dict(zip(GRADES, (RoundTally.grade_a, RoundTally.grade_b, RoundTally.grade_c, RoundTally.grade_d,
-                                   RoundTally.grade_none)))
+_GRADE_COLUMNS = RoundTally.grade_columns()
+GRADES = tuple(_GRADE_COLUMNS)                            # latest_grades's counts: A B C D none
 
 
 def latest_grades() -> tuple:

@@ -524,29 +524,40 @@ def test_a_bulk_write_within_a_round_refuses_an_id_of_another_round(app, db_sess
     assert db_session.get(Assessment, foreign).composite != 1.0
 
 
-@pytest.mark.parametrize("username", ["committee", "gb01"])
-def test_the_summary_counts_grades_and_movement_as_the_rows_do(app, db_session, username):
-    """The per-general-branch summary (one grouped query over assessments read through their
-    branch) says what the rows of each general branch say (the ORM path, row by row)."""
+@pytest.mark.parametrize("round_name", [INITIAL, REASSESSMENT])
+@pytest.mark.parametrize("username", ["committee", "gb01", "gb01-b01"])
+def test_the_summary_counts_grades_and_movement_as_the_rows_do(app, db_session, username, round_name):
+    """The per-general-branch summary says what the rows of each general branch say (the ORM
+    path, row by row): read from the round's tallies (a committee's and a general branch's
+    初评), or grouped from the assessments read through their branch (a 复评, a branch)."""
     from collections import Counter
 
     from app.security.scope import acting_as, org_of_user
     from app.services.scoring_report import group_rows, round_summary
+    from tests.support.statements import recorded
 
-    round_id = db_session.scalar(select(AssessmentRound.id).where(AssessmentRound.name == REASSESSMENT))
+    round_id = db_session.scalar(select(AssessmentRound.id).where(AssessmentRound.name == round_name))
     with app.app_context(), acting_as(org_of_user(app.appbuilder.sm.find_user(username=username))):
         from app.extensions import db
 
         round_ = db.session.get(AssessmentRound, round_id)
-        groups = round_summary(round_)
-        assert groups and round_.base_round_id
+        with recorded(db.engine) as sent:
+            groups = round_summary(round_)
+        tallied = username != "gb01-b01" and not round_.base_round_id
+        assert any("zb_round_tally" in s for s, _p in sent) == tallied
+        assert any("zb_assessment" in s for s, _p in sent) != tallied
+        assert groups
         moved = 0
         for group in groups:
             rows = group_rows(round_, group.general_branch_id)
             assert group.counts == Counter(a.final_grade or "none" for a, _b, _m in rows), group.name
             assert group.movement == Counter(m for _a, _b, m in rows if m), group.name
             assert group.undergrad_total == sum(a.branch.category == "undergraduate" for a, _b, _m in rows)
+            assert group.undergrad_good == sum(a.branch.category == "undergraduate" and a.final_grade in ("A", "B")
+                                               for a, _b, _m in rows)
             moved += sum(group.movement.values())
-        assert moved, "the demo's 复评 moves some branches"
-        if username == "gb01":
+        assert bool(moved) == bool(round_.base_round_id), "the demo's 复评 moves some branches"
+        assert sum(g.branches for g in groups) == (1 if username == "gb01-b01" else
+                                                   db.session.query(Assessment).filter_by(round_id=round_id).count())
+        if username != "committee":
             assert len(groups) == 1

@@ -1,5 +1,21 @@
 """The SQL statements one request sends (a page's cost must not grow with its scope)."""
+from contextlib import contextmanager
+
 from sqlalchemy import event
+
+
+@contextmanager
+def recorded(engine):
+    """Each (statement, parameters) that reaches the engine inside the block, in a list."""
+    sent = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 
 def statements_sent(app, user, url):
@@ -9,15 +25,8 @@ def statements_sent(app, user, url):
 
     with app.app_context():
         engine = db.engine
-    sent = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        sent.append((statement, parameters))
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with recorded(engine) as sent:
         response = user.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     return response, sent
 
