@@ -22,6 +22,7 @@ and p95 of --repeat requests after one warm-up; "stmts" is the SQL statements of
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import statistics
@@ -172,8 +173,13 @@ def login(app, username, password):
 
 
 def timed(client, path, counter, repeat):
-    """p50/p95 wall ms over `repeat` GETs after one warm-up, the statements of one, status, bytes."""
+    """p50/p95 wall ms over `repeat` GETs after one warm-up, the statements of one, status, bytes.
+    The garbage of the case before is collected first: FAB's stock member list leaves its search
+    form's 50,000 branches in reference cycles, and the full collection that frees them (300-400
+    ms, benchmarks/RESULTS.md) would otherwise land in whichever request of the next case comes
+    first."""
     client.get(path)
+    gc.collect()
     counter[0] = 0
     response = client.get(path)
     statements = counter[0]
