@@ -42,7 +42,7 @@ from app.services.org import check_deletable
 from app.models.labels import COLUMN_LABELS
 from app.models.naming import order_keys
 from app.models.values import check_object as check_values
-from app.views import boundary, openapi
+from app.views import boundary, openapi, rison_schemas
 from app.views.listing import (
     ZhibuFilterConverter, ZhibuFilters, count_rows, fill_derived, related_search_columns, without_derived,
 )
@@ -560,6 +560,9 @@ for _name in ("action", "action_post"):
     _mine, _theirs = getattr(ScopedModelView, _name), getattr(ModelView, _name)
     _mine._urls = _theirs._urls
 del _name, _mine, _theirs
+
+
+rison_schemas.install()   # FAB's REST GETs check their `q` schema once, not per request
 
 
 class ScopedModelRestApi(ModelRestApi):
