@@ -82,10 +82,10 @@ def _text(key, value, labels) -> str:
     if key == "title_rank":
         return label(TITLE_RANKS, value)
     if isinstance(value, dict):
-        return "，".join(f"{labels.get(k, k)}: {_text(k, v, labels)}"
+        return _("，").join(f"{labels.get(k, k)}: {_text(k, v, labels)}"
                         for k, v in value.items() if v not in (None, [], {}))
     if isinstance(value, (list, tuple)):
-        return "；".join(_text(key, v, labels) for v in value)
+        return _("；").join(_text(key, v, labels) for v in value)
     return str(value)
 
 

@@ -12,7 +12,9 @@ METHODS = [("**.py", "python"), ("templates/**.html", "jinja2")]
 
 
 def _cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    """Chinese: a CJK ideograph, or Chinese punctuation (、。「」 and the full-width ：，（）；)."""
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+               for ch in text)
 
 
 def _extracted() -> set[str]:
