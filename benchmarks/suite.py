@@ -178,20 +178,30 @@ def timed(client, path, counter, repeat):
     form's 50,000 branches in reference cycles, and the full collection that frees them (300-400
     ms, benchmarks/RESULTS.md) would otherwise land in whichever request of the next case comes
     first."""
-    client.get(path)
-    gc.collect()
-    counter[0] = 0
-    response = client.get(path)
-    statements = counter[0]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+    return timed_together(client, {"ours": path}, counter, {"ours": repeat})["ours"]
+
+
+def timed_together(client, paths, counter, repeats):
+    """As timed, for several paths whose requests take turns (one of each, then the next round:
+    a machine that slows down mid-case slows all of them alike): name -> figures."""
+    measured = {}
+    for name, path in paths.items():
         client.get(path)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {"status": response.status_code, "p50": statistics.median(times),
-            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
-            "stmts": statements, "kb": len(response.data) / 1024}
+        counter[0] = 0
+        response = client.get(path)
+        measured[name] = {"status": response.status_code, "stmts": counter[0], "kb": len(response.data) / 1024,
+                          "times": []}
+    gc.collect()
+    for turn in range(max(repeats.values())):
+        for name, path in paths.items():
+            if turn < repeats[name]:
+                start = time.perf_counter()
+                client.get(path)
+                measured[name]["times"].append((time.perf_counter() - start) * 1000)
+    for figures in measured.values():
+        times = sorted(figures.pop("times"))
+        figures.update(p50=statistics.median(times), p95=times[min(len(times) - 1, round(0.95 * (len(times) - 1)))])
+    return measured
 
 
 def _rison(**kw) -> str:
@@ -230,7 +240,7 @@ def list_cases():
                    f"/bare/{name}?json=1&{bare_args.format(Q=q)}")
 
 
-def run_pages(app, clients, counter, repeat, stock_repeat, round_id, out, only_cases=None):
+def run_pages(app, clients, counter, repeat, stock_repeat, round_id, out, only_cases=None, together=False):
     cases = list(list_cases())
     cases += [("scoring view · summary", f"/scoring/round/{round_id}", None, f"/bare/scoring?round={round_id}"),
               ("scoring view · one general branch", None, None, None),
@@ -245,11 +255,15 @@ def run_pages(app, clients, counter, repeat, stock_repeat, round_id, out, only_c
                 with app.app_context():
                     gb = db.session.query(GeneralBranch.id).order_by(GeneralBranch.code).first()[0]
                 ours = f"/scoring/round/{round_id}?general_branch={gb}"
-            row = {"case": label, "user": user, "ours": timed(client, ours, counter, repeat)}
-            if stock:
-                row["stock"] = timed(client, stock, counter, stock_repeat)
-            if bare:
-                row["bare"] = timed(client, bare, counter, repeat)
+            paths = {"ours": ours, "stock": stock, "bare": bare}
+            if together:    # the three take turns, request by request
+                paths = {name: path for name, path in paths.items() if path}
+                row = {"case": label, "user": user, **timed_together(
+                    client, paths, counter, {"ours": repeat, "stock": stock_repeat, "bare": repeat})}
+            else:           # one after the other, each case's requests in a row
+                row = {"case": label, "user": user, **{
+                    name: timed(client, path, counter, stock_repeat if name == "stock" else repeat)
+                    for name, path in paths.items() if path}}
             out.append(row)
             print_row(row)
 
@@ -541,6 +555,9 @@ def main(argv=None):
     parser.add_argument("--case", action="append",
                         help="pages: only the cases whose label contains this (e.g. home, 'branch list')")
     parser.add_argument("--user", action="append", choices=USERS, help="pages: only as this user")
+    parser.add_argument("--together", action="store_true",
+                        help="pages: zhibu, FAB stock and the limit take turns request by request (use with "
+                             "--case REST: a stock member list's garbage would land in zhibu's requests)")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args(argv)
@@ -569,7 +586,7 @@ def main(argv=None):
     only = set(args.only or ("pages", "forms", "recompute", "imports"))
     if "pages" in only:
         clients = {user: login(app, user, args.password) for user in args.user or USERS}
-        run_pages(app, clients, counter, args.repeat, args.stock_repeat, round_id, rows, args.case)
+        run_pages(app, clients, counter, args.repeat, args.stock_repeat, round_id, rows, args.case, args.together)
     if "forms" in only:
         run_forms(app, round_id, 3, rows)
         run_annex3(app, round_id, 3, rows)
