@@ -7,8 +7,6 @@ checked against, and the error it gets, stay jsonschema's (``validate`` does exa
 ``check_schema``). Installed once by ``install`` (app/views/base.py, beside the base API)."""
 from __future__ import annotations
 
-import threading
-
 import flask_appbuilder.api as fab_api
 import jsonschema
 from jsonschema.exceptions import best_match
@@ -21,8 +19,7 @@ class CheckedOnce:
     ValidationError = jsonschema.ValidationError
 
     def __init__(self):
-        self._validators: dict[int, tuple] = {}
-        self._lock = threading.Lock()
+        self._validators: dict[int, tuple] = {}   # two threads may both build one: the same, either kept
 
     def validator(self, schema):
         """The kept validator of this schema object (checked against its meta-schema once)."""
@@ -32,8 +29,7 @@ class CheckedOnce:
             cls = validator_for(schema)
             cls.check_schema(schema)
             found = (schema, cls(schema))
-            with self._lock:
-                self._validators[id(schema)] = found
+            self._validators[id(schema)] = found
         return found[1]
 
     def validate(self, instance, schema):
